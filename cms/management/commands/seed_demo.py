@@ -1,0 +1,48 @@
+"""Build the demo: reference data, the page tree with content, and one user per role."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cms.demo.content import seed_site
+from cms.demo.users import seed_users
+from complaints.services.deadlines import holidays_load_national
+from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a complete demo in Chinese: taxonomy, pages (campaigns, targets, exemplary cases, "
+        "notices) and one user per staff role. Idempotent. Refuses to run with DEBUG off unless "
+        "--force is given: demo users must never reach a production database by accident."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even though DEBUG is off (never on a production database).",
+        )
+
+    def handle(self, *args, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: it creates demo users with known "
+                "roles. Use DJANGO_DEBUG=1 for a demo, or --force if you really mean it."
+            )
+        with transaction.atomic():
+            categories = categories_load_from_csv()
+            self.stdout.write(f"Taxonomy: {categories} categories.")
+            grid = demo_geography_load()
+            self.stdout.write(
+                f"Geography: {grid.towns} towns, {grid.communities} communities, "
+                f"{grid.cells} grid cells."
+            )
+            holidays = holidays_load_national()
+            self.stdout.write(f"Holiday calendar: {holidays} days added.")
+            created_pages = seed_site(stdout=self.stdout)
+            self.stdout.write(
+                f"Pages: {created_pages} created (existing pages are left as they are)."
+            )
+            seed_users(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo content is ready."))

@@ -1,0 +1,1 @@
+"""Wagtail admin screens of the complaints app (viewsets); wagtail_hooks.py registers them."""

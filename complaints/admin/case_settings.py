@@ -1,0 +1,82 @@
+"""Settings of the case workflow in the admin: holidays, routing, response templates, staff
+membership, and the read-only logs (satisfaction responses, contact reveals)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from complaints.models import (
+    DepartmentMembership,
+    Holiday,
+    PiiAccess,
+    ResponseTemplate,
+    RoutingRule,
+    SatisfactionResponse,
+)
+
+
+class HolidayViewSet(SnippetViewSet):
+    model = Holiday
+    icon = "date"
+    menu_label = _("Holiday calendar")
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    list_export = ["date", "kind", "name"]
+    ordering = ["-date"]
+
+
+class RoutingRuleViewSet(SnippetViewSet):
+    model = RoutingRule
+    icon = "resubmit"
+    menu_label = _("Routing rules")
+    list_display = ["category", "town", "grid_cell", "department"]
+    list_filter = ["town", "department"]
+    list_export = ["category", "town", "grid_cell", "department", "note"]
+
+
+class ResponseTemplateViewSet(SnippetViewSet):
+    model = ResponseTemplate
+    icon = "openquote"
+    menu_label = _("Response templates")
+    list_display = ["title", "category", "action"]
+    list_filter = ["action"]
+
+
+class DepartmentMembershipViewSet(SnippetViewSet):
+    model = DepartmentMembership
+    icon = "user"
+    menu_label = _("Department members")
+    list_display = ["user", "department"]
+    list_filter = ["department"]
+
+
+class SatisfactionResponseViewSet(SnippetViewSet):
+    model = SatisfactionResponse
+    icon = "pick"
+    menu_label = _("Satisfaction responses")
+    list_display = ["report", "closure", "rating", "channel", "rework_requested", "created_at"]
+    list_filter = ["rating", "channel"]
+    list_export = ["report", "closure", "rating", "channel", "rework_requested", "created_at"]
+    inspect_view_enabled = True
+
+
+class PiiAccessViewSet(SnippetViewSet):
+    model = PiiAccess
+    icon = "view"
+    menu_label = _("Contact detail reveals")
+    list_display = ["created_at", "user", "report", "fields", "reason"]
+    list_export = ["created_at", "user", "report", "fields", "reason"]
+    inspect_view_enabled = True
+
+
+class CaseSettingsViewSetGroup(SnippetViewSetGroup):
+    items = (
+        HolidayViewSet,
+        RoutingRuleViewSet,
+        ResponseTemplateViewSet,
+        DepartmentMembershipViewSet,
+        SatisfactionResponseViewSet,
+        PiiAccessViewSet,
+    )
+    menu_icon = "cogs"
+    menu_label = _("Case workflow settings")
+    menu_name = "complaints-case-settings"

@@ -1,0 +1,1 @@
+"""Feeding registered reports to city-management case systems; see docs/casefeed.md."""

@@ -1,0 +1,229 @@
+"""The outbox: deliveries written with the registration, claimed and delivered by workers.
+
+Claiming is safe with any number of workers on any number of machines: on PostgreSQL the due
+rows are locked with ``SELECT ... FOR UPDATE SKIP LOCKED``; on SQLite the claim runs in a
+``BEGIN IMMEDIATE`` transaction (the settings' transaction mode), so claims are serialised.
+Either way each row is then taken with a compare-and-set UPDATE, which alone guarantees one
+owner. A claim is a lease: a worker that dies leaves its row to be claimed again once the lease
+has run out, and the retry carries the same idempotency key, so the case system creates no
+second case.
+"""
+
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Min, Q
+from django.utils import timezone
+
+from complaints.casefeed.connectors import DeliveryFailed, connector_for
+from complaints.models import (
+    CaseSystem,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    Report,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def case_system_for(*, report: Report) -> CaseSystem | None:
+    """The case system a report's category is configured for, else the default, else None."""
+    systems = CaseSystem.objects.filter(is_active=True)
+    return (
+        systems.filter(categories=report.category_id).order_by("pk").first()
+        or systems.filter(is_default=True).first()
+    )
+
+
+def delivery_enqueue(*, report: Report) -> Delivery | None:
+    """Queue the delivery of a just-registered report; call inside the registration's transaction.
+
+    None when the report stays in the built-in workflow only. Registering again (after a
+    return to intake) finds the first row: a report becomes one case per case system.
+    """
+    case_system = case_system_for(report=report)
+    if case_system is None:
+        return None
+    delivery, _created = Delivery.objects.get_or_create(
+        report=report,
+        case_system=case_system,
+        defaults={"next_attempt_at": timezone.now()},
+    )
+    return delivery
+
+
+def _due(now: datetime) -> Q:
+    return Q(state=DeliveryState.PENDING, next_attempt_at__lte=now) | Q(
+        state=DeliveryState.IN_FLIGHT, lease_until__lt=now
+    )
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery: Delivery
+    attempt: DeliveryAttempt
+    token: uuid.UUID
+
+
+def deliveries_claim(*, worker: str, batch: int = 10, now: datetime | None = None) -> list[Claim]:
+    """Take up to ``batch`` due deliveries for ``worker``, each with a fresh lease."""
+    now = now or timezone.now()
+    lease_until = now + timedelta(seconds=settings.CASEFEED_LEASE_SECONDS)
+    claims = []
+    with transaction.atomic():
+        due = Delivery.objects.filter(_due(now)).order_by("next_attempt_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        for pk in list(due.values_list("pk", flat=True)[:batch]):
+            token = uuid.uuid4()
+            taken = Delivery.objects.filter(_due(now), pk=pk).update(
+                state=DeliveryState.IN_FLIGHT,
+                claimed_by=worker[:80],
+                claim_token=token,
+                lease_until=lease_until,
+                attempts=F("attempts") + 1,
+            )
+            if not taken:
+                continue  # another worker's (only possible without row locks)
+            delivery = Delivery.objects.select_related(
+                "case_system",
+                "report__category",
+                "report__town",
+                "report__community",
+                "report__grid_cell",
+                "report__department",
+            ).get(pk=pk)
+            attempt = DeliveryAttempt.objects.create(
+                delivery=delivery, number=delivery.attempts, worker=worker[:80], started_at=now
+            )
+            claims.append(Claim(delivery=delivery, attempt=attempt, token=token))
+    return claims
+
+
+def backoff_delay(*, attempts: int) -> timedelta:
+    """Exponential back-off with jitter: base·2^(n-1) capped, then a random 50–100 % of it."""
+    ceiling = min(
+        settings.CASEFEED_BACKOFF_MAX, settings.CASEFEED_BACKOFF_BASE * 2 ** max(attempts - 1, 0)
+    )
+    return timedelta(seconds=ceiling * random.uniform(0.5, 1.0))  # noqa: S311 - not crypto
+
+
+def _record(claim: Claim, *, outcome: str, fields: dict, error: str = "", http_status=None) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        # Only the holder of the current claim may record; a worker whose lease ran out and
+        # whose row was claimed again writes nothing here (its attempt stays "started").
+        mine = Delivery.objects.filter(
+            pk=claim.delivery.pk, claim_token=claim.token, state=DeliveryState.IN_FLIGHT
+        ).update(**fields, claim_token=None, lease_until=None)
+        DeliveryAttempt.objects.filter(pk=claim.attempt.pk).update(
+            outcome=outcome, error=error[:2000], http_status=http_status, finished_at=now
+        )
+    if not mine:
+        logger.warning("delivery %s: lease lost before the result was recorded", claim.delivery.pk)
+    return bool(mine)
+
+
+def delivery_attempt(claim: Claim) -> bool:
+    """Deliver one claimed row and record the result; True when the case was created."""
+    delivery = claim.delivery
+    connector = connector_for(delivery.case_system)
+    try:
+        case = connector.deliver(delivery)
+    except DeliveryFailed as exc:
+        return _failed(claim, str(exc), http_status=exc.http_status, permanent=exc.permanent)
+    except Exception as exc:
+        logger.exception("delivery %s: connector error", delivery.pk)
+        return _failed(claim, f"{type(exc).__name__}: {exc}", http_status=None, permanent=False)
+    now = timezone.now()
+    recorded = _record(
+        claim,
+        outcome=DeliveryAttempt.Outcome.SUCCESS,
+        fields={
+            "state": DeliveryState.DELIVERED,
+            "external_id": case.external_id,
+            "external_token": case.token,
+            "delivered_at": now,
+            "last_error": "",
+        },
+    )
+    if recorded and case.external_id:
+        Report.objects.filter(pk=delivery.report_id).update(
+            external_case_id=case.external_id, case_system=delivery.case_system.slug[:40]
+        )
+    logger.info("delivery %s: %s → %s", delivery.pk, delivery.report.reference, case)
+    return recorded
+
+
+def _failed(claim: Claim, error: str, *, http_status, permanent: bool) -> bool:
+    delivery = claim.delivery
+    dead = permanent or delivery.attempts >= settings.CASEFEED_MAX_ATTEMPTS
+    fields = {"last_error": error[:2000]}
+    if dead:
+        fields["state"] = DeliveryState.DEAD
+    else:
+        fields["state"] = DeliveryState.PENDING
+        fields["next_attempt_at"] = timezone.now() + backoff_delay(attempts=delivery.attempts)
+    _record(
+        claim,
+        outcome=DeliveryAttempt.Outcome.FAILURE,
+        fields=fields,
+        error=error,
+        http_status=http_status,
+    )
+    log = logger.error if dead else logger.warning
+    log(
+        "delivery %s attempt %s failed%s: %s",
+        delivery.pk,
+        delivery.attempts,
+        " (dead-lettered)" if dead else "",
+        error,
+    )
+    return False
+
+
+def deliveries_drain(*, worker: str, batch: int = 10) -> tuple[int, int]:
+    """Claim and attempt one batch; returns (claimed, delivered)."""
+    claims = deliveries_claim(worker=worker, batch=batch)
+    delivered = sum(1 for claim in claims if delivery_attempt(claim))
+    return len(claims), delivered
+
+
+def delivery_retry(*, delivery: Delivery, actor=None) -> bool:
+    """Staff: put a dead-lettered (or waiting) delivery back in the queue now, with a fresh
+    budget of attempts and the same idempotency key."""
+    updated = Delivery.objects.filter(
+        pk=delivery.pk, state__in=[DeliveryState.DEAD, DeliveryState.PENDING]
+    ).update(state=DeliveryState.PENDING, next_attempt_at=timezone.now(), attempts=0)
+    if updated:
+        logger.info("delivery %s requeued by %s", delivery.pk, getattr(actor, "pk", None))
+    return bool(updated)
+
+
+def casefeed_health(*, now: datetime | None = None) -> list[dict]:
+    """Per case system: pending, failing (pending after a failure), dead, in flight, oldest
+    pending age and last success."""
+    now = now or timezone.now()
+    rows = []
+    for system in CaseSystem.objects.order_by("name"):
+        deliveries = Delivery.objects.filter(case_system=system)
+        figures = deliveries.aggregate(
+            pending=Count("pk", filter=Q(state=DeliveryState.PENDING)),
+            failing=Count("pk", filter=Q(state=DeliveryState.PENDING, attempts__gt=0)),
+            dead=Count("pk", filter=Q(state=DeliveryState.DEAD)),
+            in_flight=Count("pk", filter=Q(state=DeliveryState.IN_FLIGHT)),
+            delivered=Count("pk", filter=Q(state=DeliveryState.DELIVERED)),
+            oldest=Min(
+                "created_at", filter=Q(state__in=[DeliveryState.PENDING, DeliveryState.IN_FLIGHT])
+            ),
+            last_success=Max("delivered_at"),
+        )
+        figures["oldest_age"] = (now - figures["oldest"]) if figures["oldest"] else None
+        rows.append({"system": system, **figures})
+    return rows

@@ -1,0 +1,1 @@
+"""Personal-data protection: field encryption, keyed hashes, access codes, upload sanitising."""

@@ -1,0 +1,38 @@
+"""Access codes (shown once to the resident) and contact normalisation for keyed hashes."""
+
+import re
+import secrets
+
+from complaints.privacy.crypto import keyed_hash
+
+# No 0/O, 1/I/L: the code is read off a phone screen and typed again.
+ACCESS_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ACCESS_CODE_LENGTH = 16  # 31**16 ≈ 2**79
+
+
+def access_code_generate() -> str:
+    """A random access code formatted in groups of four, e.g. ``7K3M-Q9PX-...``."""
+    raw = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, ACCESS_CODE_LENGTH, 4))
+
+
+def access_code_normalise(code: str) -> str:
+    return re.sub(r"[\s\-]", "", code or "").upper()
+
+
+def access_code_hash(code: str) -> str:
+    return keyed_hash(access_code_normalise(code), purpose="access-code")
+
+
+def phone_normalise(phone: str) -> str:
+    """Digits only, without the +86 / 0086 country prefix."""
+    digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def phone_hash(phone: str) -> str:
+    return keyed_hash(phone_normalise(phone), purpose="phone")

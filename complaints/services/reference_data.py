@@ -1,0 +1,91 @@
+"""Loading the taxonomy and the demo geography; every loader can run again safely."""
+
+import csv
+import json
+from pathlib import Path
+
+from django.db import transaction
+
+from complaints.models import Category, Department
+from complaints.services.geography import GridImportResult, grid_import, grid_rows_from_file
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEMO_CATEGORIES_CSV = DATA_DIR / "categories.csv"
+DEMO_CATEGORY_QUESTIONS = DATA_DIR / "category_questions.json"
+DEMO_GRID_GEOJSON = DATA_DIR / "demo_grid.geojson"
+
+# The department keys used by categories.csv and their Chinese names.
+DEPARTMENTS = {
+    "sanitation": ("环卫所", Department.Level.DISTRICT),
+    "municipal": ("市政所", Department.Level.DISTRICT),
+    "greening": ("绿化所", Department.Level.DISTRICT),
+    "town_enforcement": ("镇/街道城管中队", Department.Level.TOWN),
+    "district_enforcement": ("区城管执法局", Department.Level.DISTRICT),
+    "traffic_coordination": ("交通协管", Department.Level.DISTRICT),
+}
+
+
+def departments_load() -> dict[str, Department]:
+    """Create the standard departments that are missing; existing names are left as edited."""
+    departments = {}
+    for key, (name, level) in DEPARTMENTS.items():
+        departments[key], _created = Department.objects.get_or_create(
+            key=key, defaults={"name": name, "level": level}
+        )
+    return departments
+
+
+def _yes(value: str) -> bool:
+    return value.strip().lower() in {"yes", "true", "1", "是"}
+
+
+@transaction.atomic
+def categories_load_from_csv(
+    *, path: Path = DEMO_CATEGORIES_CSV, questions_path: Path | None = None
+) -> int:
+    """Create or update the categories of a taxonomy CSV (see data/README.md); returns the count.
+
+    Departments named in the CSV are created first. Hints and extra questions come from the
+    JSON beside the CSV (``category_questions.json``, keyed like "event:0504") when present.
+    """
+    departments = departments_load()
+    questions_path = questions_path or Path(path).with_name("category_questions.json")
+    extras = (
+        json.loads(questions_path.read_text(encoding="utf-8")) if questions_path.exists() else {}
+    )
+    count = 0
+    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            key = row["default_department"].strip()
+            if key not in departments:
+                departments[key], _created = Department.objects.get_or_create(
+                    key=key, defaults={"name": key}
+                )
+            extra = extras.get(f"{row['kind']}:{row['code']}", {})
+            defaults = {
+                "major_code": row["major_code"],
+                "major_name": row["major_name"],
+                "name": row["name"],
+                "name_en": row.get("name_en", ""),
+                "default_department": departments[key],
+                "time_limit": int(row["time_limit"]),
+                "time_unit": row["time_unit"],
+                "anonymous_allowed": _yes(row["anonymous_allowed"]),
+                "public_allowed": _yes(row["public_allowed"]),
+                "reward_eligible": _yes(row["reward_eligible"]),
+            }
+            if extra:
+                defaults["hint"] = extra.get("hint", "")
+                defaults["extra_questions"] = extra.get("questions", [])
+            category, _created = Category.objects.update_or_create(
+                kind=row["kind"], code=row["code"], defaults=defaults
+            )
+            category.full_clean()
+            count += 1
+    return count
+
+
+def demo_geography_load(*, path: Path = DEMO_GRID_GEOJSON) -> GridImportResult:
+    """Load the demo district's towns, communities and grid cells (same path as import_grid)."""
+    departments_load()
+    return grid_import(rows=grid_rows_from_file(path=path))

@@ -1,0 +1,250 @@
+"""Intake: filing a report and adding one's voice to an existing one."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.models import (
+    Attachment,
+    CaseEvent,
+    Category,
+    Community,
+    Department,
+    GridCell,
+    ReferenceCounter,
+    Report,
+    ReportChannel,
+    ReportKind,
+    ReportState,
+    ReportSupporter,
+    Town,
+    UploadDraft,
+)
+from complaints.privacy.codes import access_code_generate, access_code_hash, phone_hash
+from complaints.services.events import case_event_record
+
+logger = logging.getLogger(__name__)
+
+REFERENCE_PREFIX = "BH"
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    report: Report
+    created: bool
+    # The clear access code exists only in the result of the call that created the report.
+    access_code: str | None
+
+
+def reference_next(*, year: int) -> str:
+    """The next public reference of ``year``, e.g. BH-2026-000123. Call inside a transaction.
+
+    The UPDATE takes the counter row's lock until commit, so concurrent submissions get
+    consecutive numbers and never the same one.
+    """
+    ReferenceCounter.objects.get_or_create(year=year)
+    ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
+    number = ReferenceCounter.objects.values_list("last_number", flat=True).get(year=year)
+    return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
+
+
+def report_place_resolve(
+    *,
+    town: Town | None = None,
+    community: Community | None = None,
+    grid_cell: GridCell | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+) -> tuple[Town | None, Community | None, GridCell | None]:
+    """Complete and check a place: the cell from the coordinates, the parents from the cell.
+
+    Raises ValidationError keyed by the field that contradicts the others.
+    """
+    from complaints.selectors.geography import grid_cell_for_point
+
+    if grid_cell is None and latitude is not None and longitude is not None:
+        grid_cell = grid_cell_for_point(lat=float(latitude), lng=float(longitude))
+    if grid_cell is not None:
+        if community is not None and grid_cell.community_id != community.pk:
+            raise ValidationError(
+                {"grid_cell": _("This grid cell is not in the community you chose.")}
+            )
+        community = grid_cell.community
+    if community is not None:
+        if town is not None and community.town_id != town.pk:
+            raise ValidationError({"community": _("This community is not in the town you chose.")})
+        town = community.town
+    return town, community, grid_cell
+
+
+def report_submit(
+    *,
+    submission_token: uuid.UUID,
+    category: Category,
+    description: str,
+    extra_answers: dict | None = None,
+    town: Town | None = None,
+    community: Community | None = None,
+    grid_cell: GridCell | None = None,
+    address: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    is_anonymous: bool = False,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    consent_to_contact: bool = False,
+    is_public: bool = True,
+    photo_drafts: list[UploadDraft] | tuple = (),
+    kind: str = ReportKind.COMPLAINT,
+    channel: str = ReportChannel.WEB,
+) -> SubmitResult:
+    """File a report, exactly once per ``submission_token``.
+
+    Creates the report with its reference and a fresh access code (returned in clear once,
+    stored hashed), moves the sanitised photo drafts onto it, records the ``received`` event
+    (which queues the acknowledgement) — all in one transaction. A second call with the same
+    token returns the first report with ``created=False`` and no access code.
+    """
+    existing = Report.objects.filter(submission_token=submission_token).first()
+    if existing is not None:
+        return SubmitResult(report=existing, created=False, access_code=None)
+
+    if not category.is_active:
+        raise ValidationError({"category": _("This category is no longer in use.")})
+    if is_anonymous:
+        if not category.anonymous_allowed:
+            raise ValidationError(
+                {"is_anonymous": _("Reports in this category need your contact details.")}
+            )
+        contact_name = contact_phone = contact_email = ""
+        consent_to_contact = False
+    elif not (contact_phone or contact_email):
+        raise ValidationError(
+            {"contact_phone": _("Give a phone number or an email address, or report anonymously.")}
+        )
+    town, community, grid_cell = report_place_resolve(
+        town=town, community=community, grid_cell=grid_cell, latitude=latitude, longitude=longitude
+    )
+    if town is None and not address:
+        raise ValidationError({"town": _("Tell us where: choose the town or use your location.")})
+
+    access_code = access_code_generate()
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                reference=reference_next(year=timezone.localdate().year),
+                access_code_hash=access_code_hash(access_code),
+                submission_token=submission_token,
+                kind=kind,
+                channel=channel,
+                category=category,
+                description=description,
+                extra_answers=extra_answers or {},
+                town=town,
+                community=community,
+                grid_cell=grid_cell,
+                address=address,
+                latitude=latitude,
+                longitude=longitude,
+                is_anonymous=is_anonymous,
+                contact_name=contact_name,
+                contact_phone=contact_phone,
+                contact_email=contact_email,
+                contact_phone_hash=phone_hash(contact_phone) if contact_phone else "",
+                consent_to_contact=consent_to_contact,
+                is_public=is_public and category.public_allowed,
+                state=ReportState.RECEIVED,
+                department=_department_for(category=category, grid_cell=grid_cell),
+            )
+            for draft in photo_drafts:
+                _attachment_from_draft(report=report, draft=draft)
+            case_event_record(
+                report=report, kind=CaseEvent.Kind.SUBMITTED, to_state=ReportState.RECEIVED
+            )
+    except IntegrityError:
+        # The same form submitted twice at the same moment: the other request won the race.
+        existing = Report.objects.filter(submission_token=submission_token).first()
+        if existing is None:
+            raise
+        return SubmitResult(report=existing, created=False, access_code=None)
+    logger.info("report %s received (category %s)", report.reference, category.full_code)
+    return SubmitResult(report=report, created=True, access_code=access_code)
+
+
+def _department_for(*, category: Category, grid_cell: GridCell | None):
+    # Town-level work goes to the unit responsible for the cell when the grid names one.
+    default = category.default_department
+    if default.level == Department.Level.TOWN and grid_cell and grid_cell.department_id:
+        return grid_cell.department
+    return default
+
+
+def _attachment_from_draft(*, report: Report, draft: UploadDraft) -> Attachment:
+    with draft.image.open("rb") as source:
+        content = source.read()
+    attachment = Attachment(
+        report=report,
+        kind=Attachment.Kind.EVIDENCE,
+        sha256=draft.sha256,
+        width=draft.width,
+        height=draft.height,
+        size=draft.size,
+        created_at=timezone.now(),
+    )
+    attachment.image.save("photo.jpg", ContentFile(content), save=False)
+    attachment.save()
+    name, storage = draft.image.name, draft.image.storage
+    draft.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    return attachment
+
+
+def report_support(
+    *,
+    report: Report,
+    submission_token: uuid.UUID,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    consent_to_contact: bool = False,
+) -> tuple[ReportSupporter, bool]:
+    """Add a resident's voice to an open report, once per ``submission_token``.
+
+    Counts the supporter on the report and records a public timeline entry; supporters who
+    gave contact details and consent are told of later public state changes like the reporter.
+    Returns (supporter, created).
+    """
+    existing = ReportSupporter.objects.filter(submission_token=submission_token).first()
+    if existing is not None:
+        return existing, False
+    if not report.is_open:
+        raise ValidationError(_("This report is already closed; please file a new one."))
+    try:
+        with transaction.atomic():
+            supporter = ReportSupporter.objects.create(
+                report=report,
+                submission_token=submission_token,
+                contact_name=contact_name,
+                contact_phone=contact_phone,
+                contact_email=contact_email,
+                contact_phone_hash=phone_hash(contact_phone) if contact_phone else "",
+                consent_to_contact=consent_to_contact and bool(contact_phone or contact_email),
+            )
+            Report.objects.filter(pk=report.pk).update(supporter_count=F("supporter_count") + 1)
+            case_event_record(report=report, kind=CaseEvent.Kind.SUPPORTER_ADDED)
+    except IntegrityError:
+        existing = ReportSupporter.objects.filter(submission_token=submission_token).first()
+        if existing is None:
+            raise
+        return existing, False
+    report.refresh_from_db(fields=["supporter_count"])
+    return supporter, True

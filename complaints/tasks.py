@@ -1,0 +1,56 @@
+"""Background tasks (django.tasks; run by ``manage.py db_worker`` with the database backend).
+
+The task framework does not retry, so ``notification_deliver`` schedules its own next attempt
+with exponential back-off when the backend can defer tasks.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.tasks import default_task_backend, task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+@task
+def case_event_notify(event_id: int) -> int:
+    """Fan an event out into one delivery task per recipient and channel."""
+    from complaints.models import CaseEvent
+    from complaints.services.notifications import notification_recipients
+
+    event = CaseEvent.objects.select_related("report").get(pk=event_id)
+    messages = notification_recipients(event=event)
+    for recipient, recipient_id, channel in messages:
+        notification_deliver.enqueue(event_id, recipient, recipient_id, channel, 1)
+    return len(messages)
+
+
+@task
+def notification_deliver(
+    event_id: int, recipient: str, recipient_id: int, channel: str, attempt: int
+) -> None:
+    from complaints.services.notifications import notification_send
+
+    try:
+        notification_send(
+            event_id=event_id, recipient=recipient, recipient_id=recipient_id, channel=channel
+        )
+    except Exception:
+        if attempt < MAX_ATTEMPTS and default_task_backend.supports_defer:
+            delay = timedelta(minutes=2**attempt)
+            notification_deliver.using(run_after=timezone.now() + delay).enqueue(
+                event_id, recipient, recipient_id, channel, attempt + 1
+            )
+            logger.warning("notification %s/%s failed, retrying in %s", channel, event_id, delay)
+        raise
+
+
+@task
+def satisfaction_invite(report_id: int) -> str | None:
+    """Send the rating link of a closed case (the token is made here, never stored in clear)."""
+    from complaints.services.satisfaction import satisfaction_invite_send
+
+    return satisfaction_invite_send(report_id=report_id)

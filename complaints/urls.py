@@ -1,0 +1,20 @@
+from django.urls import path, re_path
+
+from complaints import views
+
+app_name = "complaints"
+
+REFERENCE = r"(?P<reference>BH-\d{4}-\d{6})"
+
+urlpatterns = [
+    path("report/", views.ReportCreateView.as_view(), name="report_create"),
+    re_path(rf"^report/{REFERENCE}/receipt/$", views.report_receipt, name="report_receipt"),
+    re_path(rf"^report/{REFERENCE}/supported/$", views.support_done, name="support_done"),
+    path("track/", views.track, name="track"),
+    re_path(rf"^track/{REFERENCE}/$", views.report_status, name="report_status"),
+    re_path(rf"^track/{REFERENCE}/photos/(?P<pk>\d+)/$", views.report_photo, name="report_photo"),
+    path("reports/", views.report_list, name="report_list"),
+    re_path(rf"^track/{REFERENCE}/rate/$", views.report_rate, name="report_rate"),
+    re_path(rf"^track/{REFERENCE}/rated/$", views.rating_done, name="rating_done"),
+    re_path(r"^rate/(?P<token>[A-Za-z0-9_-]{20,64})/$", views.rating_link, name="rating_link"),
+]

@@ -1,0 +1,447 @@
+"""Public intake, receipt, tracking and the public list: thin views over services and selectors."""
+
+import logging
+import uuid
+
+import segno
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
+
+from complaints.forms import ReportFilterForm, ReportForm, TrackForm, new_draft_token
+from complaints.models import Attachment, Report, UploadDraft
+from complaints.ratelimits import key_phone, rate_submit_ip, rate_submit_phone, rate_track_ip
+from complaints.selectors.reports import (
+    report_for_tracking,
+    report_public_photos,
+    report_public_timeline,
+    reports_nearby_open,
+    reports_public,
+)
+from complaints.services.reports import report_submit, report_support
+from complaints.services.uploads import upload_drafts_accept
+from complaints.workflow import public_state
+
+logger = logging.getLogger(__name__)
+
+SESSION_RECEIPTS = "complaints_receipts"  # reference -> [access code, issued at]
+SESSION_TRACKED = "complaints_tracked"  # references this browser has proved access to
+SESSION_SUPPORTED = "complaints_supported"  # references this browser added its voice to
+RECEIPT_CODE_LIFETIME = 3600  # seconds the clear access code stays displayable
+
+
+def rate_limited(request, exception=None):
+    """The 429 page (RATELIMIT_VIEW), in the resident's language (Chinese by default)."""
+    return render(request, "complaints/rate_limited.html", status=429)
+
+
+def _remember_tracked(request, reference: str) -> None:
+    tracked = request.session.get(SESSION_TRACKED, [])
+    if reference not in tracked:
+        request.session[SESSION_TRACKED] = [*tracked, reference][-20:]
+
+
+def _may_view(request, report: Report) -> bool:
+    return report.reference in request.session.get(SESSION_TRACKED, [])
+
+
+def _tracking_url(request, report: Report, code: str) -> str:
+    path = reverse("complaints:report_status", kwargs={"reference": report.reference})
+    return request.build_absolute_uri(f"{path}?code={code}")
+
+
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(
+    ratelimit(group="complaints:submit-ip", key="ip", rate=rate_submit_ip, method="POST"),
+    name="post",
+)
+@method_decorator(
+    ratelimit(
+        group="complaints:submit-phone", key=key_phone, rate=rate_submit_phone, method="POST"
+    ),
+    name="post",
+)
+class ReportCreateView(View):
+    """The complaint form; duplicate suggestions; add-my-voice; then the receipt."""
+
+    template_name = "complaints/report_form.html"
+
+    def get(self, request):
+        form = ReportForm(
+            initial={
+                "submission_token": uuid.uuid4(),
+                "draft_token": new_draft_token(),
+                "is_public": True,
+                "category": request.GET.get("category", ""),
+            }
+        )
+        return self.render_form(form)
+
+    def post(self, request):
+        if request.POST.get("website"):
+            # The honeypot: people never see this field, form-filling robots do.
+            logger.info("honeypot filled; report discarded")
+            return render(request, "complaints/report_refused.html", status=400)
+        filed = self.already_filed(request.POST.get("submission_token", ""))
+        if filed is not None:
+            # A double tap or a resubmitted POST: the same receipt, nothing stored twice.
+            return redirect("complaints:report_receipt", reference=filed.reference)
+        token = request.POST.get("draft_token", "")
+        drafts, photo_errors = [], []
+        if 32 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum():
+            # Good photos are kept first, so that no other mistake makes the resident upload
+            # them again.
+            drafts, photo_errors = upload_drafts_accept(
+                token=token,
+                uploads=request.FILES.getlist("photos"),
+                remove_ids=[i for i in request.POST.getlist("remove_photos") if i.isdigit()],
+            )
+        form = ReportForm(request.POST, request.FILES, drafts=drafts, photo_errors=photo_errors)
+        if not form.is_valid():
+            return self.render_form(form, status=200)
+        data = form.cleaned_data
+
+        support_reference = request.POST.get("support", "")
+        if support_reference:
+            return self.add_voice(request, form, support_reference)
+
+        if not request.POST.get("confirm_new"):
+            nearby = reports_nearby_open(
+                category=data["category"],
+                grid_cell=data["grid_cell"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+            )
+            if nearby:
+                return self.render_form(form, nearby=nearby)
+
+        try:
+            result = report_submit(
+                submission_token=data["submission_token"],
+                category=data["category"],
+                description=data["description"],
+                extra_answers=data["extra_answers"],
+                town=data["town"],
+                community=data["community"],
+                grid_cell=data["grid_cell"],
+                address=data["address"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                is_anonymous=data["is_anonymous"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                contact_email=data["contact_email"],
+                consent_to_contact=data["consent_to_contact"],
+                is_public=data["is_public"],
+                photo_drafts=list(UploadDraft.objects.filter(token=data["draft_token"])),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.render_form(form)
+        if result.created:
+            receipts = request.session.get(SESSION_RECEIPTS, {})
+            receipts[result.report.reference] = [result.access_code, timezone.now().timestamp()]
+            request.session[SESSION_RECEIPTS] = receipts
+            _remember_tracked(request, result.report.reference)
+        return redirect("complaints:report_receipt", reference=result.report.reference)
+
+    @staticmethod
+    def already_filed(submission_token: str) -> Report | None:
+        try:
+            token = uuid.UUID(submission_token)
+        except ValueError:
+            return None
+        return Report.objects.filter(submission_token=token).only("reference").first()
+
+    def add_voice(self, request, form, reference):
+        data = form.cleaned_data
+        report = Report.objects.filter(reference=reference).select_related("category").first()
+        if report is None or report.category_id != data["category"].pk:
+            form.add_error(None, ValidationError(_("This report cannot be supported here.")))
+            return self.render_form(form)
+        try:
+            report_support(
+                report=report,
+                submission_token=data["submission_token"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                contact_email=data["contact_email"],
+                consent_to_contact=data["consent_to_contact"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.render_form(form)
+        supported = request.session.get(SESSION_SUPPORTED, [])
+        request.session[SESSION_SUPPORTED] = [*supported, report.reference][-20:]
+        return redirect("complaints:support_done", reference=report.reference)
+
+    def render_form(self, form, *, nearby=(), status=200):
+        context = {
+            "form": form,
+            "nearby": [(r, public_state(r.state)) for r in nearby],
+            "map_tile_url": settings.COMPLAINTS_MAP_TILE_URL,
+            "map_attribution": settings.COMPLAINTS_MAP_ATTRIBUTION,
+            "map_center": settings.COMPLAINTS_MAP_CENTER,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+@never_cache
+@require_GET
+def report_receipt(request, reference):
+    """Reference, access code (shown to this browser only, for an hour), QR code, next steps."""
+    if reference not in request.session.get(SESSION_TRACKED, []):
+        raise Http404
+    report = get_object_or_404(
+        Report.objects.select_related("category", "town", "community"), reference=reference
+    )
+    code, issued = request.session.get(SESSION_RECEIPTS, {}).get(reference, [None, 0])
+    if code and timezone.now().timestamp() - issued > RECEIPT_CODE_LIFETIME:
+        code = None
+    context = {"report": report, "access_code": code, "state": public_state(report.state)}
+    if code:
+        link = _tracking_url(request, report, code)
+        context["tracking_link"] = link
+        context["qr_data_uri"] = segno.make(link, error="m").svg_data_uri(scale=4, border=2)
+    return render(request, "complaints/report_receipt.html", context)
+
+
+@never_cache
+@require_GET
+def support_done(request, reference):
+    # Only for the browser that added its voice; it does not get the reporter's tracking view.
+    if reference not in request.session.get(SESSION_SUPPORTED, []):
+        raise Http404
+    report = get_object_or_404(Report.objects.select_related("category"), reference=reference)
+    return render(
+        request,
+        "complaints/support_done.html",
+        {"report": report, "state": public_state(report.state)},
+    )
+
+
+@never_cache
+@ratelimit(group="complaints:track-ip", key="ip", rate=rate_track_ip, method="POST")
+def track(request):
+    """Look a report up by reference and access code."""
+    form = TrackForm(request.POST or None, initial={"reference": request.GET.get("reference", "")})
+    if request.method == "POST" and form.is_valid():
+        report = report_for_tracking(
+            reference=form.cleaned_data["reference"], access_code=form.cleaned_data["access_code"]
+        )
+        if report is not None:
+            _remember_tracked(request, report.reference)
+            return redirect(report)
+        form.add_error(
+            "access_code", _("The reference and access code do not match. Check both and retry.")
+        )
+    return render(request, "complaints/track.html", {"form": form})
+
+
+@never_cache
+@require_GET
+def report_status(request, reference):
+    """The public timeline of one report, for whoever proved access (form, link or receipt)."""
+    code = request.GET.get("code")
+    if code is not None:
+        # The QR/receipt link carries the code: check it (rate-limited like the form), then
+        # drop it from the address bar so that it is not kept in history or Referer headers.
+        if is_ratelimited(
+            request, group="complaints:track-ip", key="ip", rate=rate_track_ip, increment=True
+        ):
+            raise Ratelimited
+        report = report_for_tracking(reference=reference, access_code=code)
+        if report is None:
+            form = TrackForm(initial={"reference": reference})
+            return render(
+                request,
+                "complaints/track.html",
+                {"form": form, "link_failed": True},
+                status=404,
+            )
+        _remember_tracked(request, report.reference)
+        return redirect(report)
+    report = (
+        Report.objects.select_related("category", "town", "community", "grid_cell")
+        .filter(reference=reference)
+        .first()
+    )
+    if report is None or not _may_view(request, report):
+        return redirect(reverse("complaints:track") + f"?reference={reference}")
+    context = {
+        "report": report,
+        "state": public_state(report.state),
+        "timeline": [
+            (e, public_state(e.to_state) if e.to_state else None)
+            for e in report_public_timeline(report=report)
+        ],
+        "photos": report_public_photos(report=report, include_evidence=True),
+    }
+    return render(request, "complaints/report_status.html", context)
+
+
+@never_cache
+@require_GET
+def report_photo(request, reference, pk):
+    """A photo of a report: public handling photos of public reports, or for whoever tracks it."""
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("report__category"), pk=pk, report__reference=reference
+    )
+    report = attachment.report
+    public = (
+        attachment.kind == Attachment.Kind.HANDLING
+        and attachment.is_public
+        and report.is_public
+        and report.category.public_allowed
+    )
+    if not public and not _may_view(request, report):
+        raise Http404
+    response = FileResponse(attachment.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+def report_list(request):
+    """Recent public reports: list and (with a tile server) map; place rounded to the cell."""
+    form = ReportFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    reports = reports_public(
+        town_id=getattr(filters.get("town"), "pk", None),
+        category_id=getattr(filters.get("category"), "pk", None),
+        public_state=filters.get("state", ""),
+    )
+    page = Paginator(reports, 20).get_page(request.GET.get("page"))
+    rows = [(r, public_state(r.state)) for r in page]
+    markers = []
+    if settings.COMPLAINTS_MAP_TILE_URL:
+        for report, state in rows:
+            centre = report.grid_cell.centre if report.grid_cell else None
+            if centre:
+                markers.append(
+                    {
+                        "lat": round(centre[0], 5),
+                        "lng": round(centre[1], 5),
+                        "title": f"{report.reference} · {report.category.name} · {state.label}",
+                        "url": "",
+                    }
+                )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "complaints/report_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "markers": markers,
+            "query": query.urlencode(),
+            "map_tile_url": settings.COMPLAINTS_MAP_TILE_URL,
+            "map_attribution": settings.COMPLAINTS_MAP_ATTRIBUTION,
+            "map_center": settings.COMPLAINTS_MAP_CENTER,
+        },
+    )
+
+
+# --- Satisfaction (the evaluation stage): rating by link or from the tracking page ---------
+
+
+def _rating_form_response(request, *, report, form, token=None, status=200):
+    return render(
+        request,
+        "complaints/rating.html",
+        {"report": report, "form": form, "token": token, "state": public_state(report.state)},
+        status=status,
+    )
+
+
+def _rating_submit(request, *, report, form, token_row=None):
+    from complaints.services.satisfaction import satisfaction_submit
+
+    try:
+        satisfaction_submit(
+            report=report,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+            request_rework=form.cleaned_data["request_rework"],
+            token=token_row,
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            for message in exc.messages:
+                form.add_error(None, message)
+        return None
+    _remember_tracked(request, report.reference)
+    return redirect(reverse("complaints:rating_done", kwargs={"reference": report.reference}))
+
+
+@never_cache
+@ratelimit(group="complaints:track-ip", key="ip", rate=rate_track_ip, method="POST")
+def rating_link(request, token):
+    """The rating link sent on closure: valid 14 days, once."""
+    from complaints.forms import RatingForm
+    from complaints.services.satisfaction import TokenStatus, rating_token_check
+
+    status, row = rating_token_check(token=token)
+    if status != TokenStatus.VALID:
+        return render(
+            request,
+            "complaints/rating_invalid.html",
+            {"status": status.value, "report": row.report if row else None},
+            status=410 if row else 404,
+        )
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = _rating_submit(request, report=row.report, form=form, token_row=row)
+        if response is not None:
+            return response
+    return _rating_form_response(request, report=row.report, form=form, token=token)
+
+
+@never_cache
+def report_rate(request, reference):
+    """Rating from the tracking page, for whoever proved access with the access code."""
+    from complaints.forms import RatingForm
+    from complaints.services.satisfaction import report_rateable
+
+    report = get_object_or_404(Report.objects.select_related("category"), reference=reference)
+    if not _may_view(request, report):
+        return redirect(reverse("complaints:track") + f"?reference={reference}")
+    if not report_rateable(report=report):
+        return redirect(report)
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = _rating_submit(request, report=report, form=form)
+        if response is not None:
+            return response
+    return _rating_form_response(request, report=report, form=form)
+
+
+@never_cache
+@require_GET
+def rating_done(request, reference):
+    report = get_object_or_404(Report, reference=reference)
+    if not _may_view(request, report):
+        raise Http404
+    return render(
+        request,
+        "complaints/rating_done.html",
+        {"report": report, "state": public_state(report.state)},
+    )

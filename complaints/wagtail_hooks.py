@@ -1,0 +1,56 @@
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+
+from complaints.admin.case_settings import CaseSettingsViewSetGroup
+from complaints.admin.menu import HotlineMenuItem, RoutingPreviewMenuItem
+from complaints.admin.queues import CaseQueueViewSetGroup
+from complaints.admin.viewsets import ReferenceDataViewSetGroup
+
+register_snippet(ReferenceDataViewSetGroup)
+register_snippet(CaseSettingsViewSetGroup)
+
+
+@hooks.register("register_admin_viewset")
+def register_case_queues():
+    return CaseQueueViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_case_urls():
+    from complaints.admin.urls import urlpatterns
+
+    return urlpatterns
+
+
+@hooks.register("register_admin_menu_item")
+def register_hotline_menu_item():
+    return HotlineMenuItem()
+
+
+@hooks.register("register_admin_menu_item")
+def register_routing_preview_menu_item():
+    return RoutingPreviewMenuItem()
+
+
+# --- Case-system feed and Open311 keys (issue 5) ---
+
+
+@hooks.register("register_admin_viewset")
+def register_case_feed():
+    from complaints.casefeed.admin_views import CaseFeedViewSetGroup
+
+    return CaseFeedViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_case_feed_urls():
+    from complaints.casefeed.admin_views import admin_urlpatterns
+
+    return admin_urlpatterns()
+
+
+@hooks.register("register_admin_menu_item")
+def register_case_feed_health_menu_item():
+    from complaints.casefeed.admin_views import CaseFeedHealthMenuItem
+
+    return CaseFeedHealthMenuItem()

@@ -1,0 +1,217 @@
+"""The case state machine: states, what the public sees of them, and the transition table.
+
+The table (``TRANSITIONS``) is the one place that says which action moves a report from which
+state to which, who may fire it and what it needs. ``complaints.services.workflow`` is the one
+service that applies it; admin buttons, form fields, tests and docs/workflow.md derive from it.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import ReportState
+from portal import roles
+
+
+class PublicState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    REGISTERED = "registered", _("Registered")
+    REJECTED = "rejected", _("Not registered")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+
+
+PUBLIC_STATE = {
+    ReportState.RECEIVED: PublicState.RECEIVED,
+    ReportState.REGISTERED: PublicState.REGISTERED,
+    ReportState.REJECTED: PublicState.REJECTED,
+    ReportState.DUPLICATE: PublicState.REJECTED,
+    ReportState.DISPATCHED: PublicState.IN_PROGRESS,
+    ReportState.HANDLED: PublicState.IN_PROGRESS,
+    ReportState.VERIFIED: PublicState.IN_PROGRESS,
+    ReportState.CLOSED: PublicState.CLOSED,
+    # Back at intake after a department returned it: still being dealt with.
+    ReportState.RETURNED: PublicState.IN_PROGRESS,
+    ReportState.EXTENSION_REQUESTED: PublicState.IN_PROGRESS,
+    # Closed until a supervisor accepts the rework request (the timeline says it was asked).
+    ReportState.REOPEN_REQUESTED: PublicState.CLOSED,
+}
+
+
+def public_state(state: str) -> PublicState:
+    return PUBLIC_STATE[ReportState(state)]
+
+
+def internal_states_for(public: str) -> list[str]:
+    """The internal states shown to the public as ``public`` (for filters)."""
+    return [internal.value for internal, shown in PUBLIC_STATE.items() if shown == public]
+
+
+# --- The transition table -------------------------------------------------------------------
+#
+# Roles are the group names of portal.roles; RESIDENT is the person who filed the report,
+# acting through a rating link or the tracking page (no user account).
+
+RESIDENT = "resident"
+
+
+class Requirement(models.TextChoices):
+    """What the form of an action must provide; the service refuses the action without it."""
+
+    REASON = "reason", _("a reason")
+    NOTE = "note", _("a note")
+    DEPARTMENT = "department", _("a department")
+    DUPLICATE_OF = "duplicate_of", _("the original report")
+    CATEGORY = "category", _("a category")
+    HANDLING_NOTE = "handling_note", _("a handling note")
+    AFTER_PHOTO = "after_photo", _("an after photo")
+    EXTENSION = "extension", _("the extra time")
+    VERIFICATION = "verification", _("a verification result")
+
+
+class Action(models.TextChoices):
+    REGISTER = "register", _("Register")
+    REJECT = "reject", _("Reject (not registered)")
+    MARK_DUPLICATE = "mark_duplicate", _("Mark as duplicate")
+    CHANGE_CATEGORY = "change_category", _("Change category")
+    DISPATCH = "dispatch", _("Dispatch to a department")
+    RETURN = "return", _("Return to intake")
+    REQUEST_EXTENSION = "request_extension", _("Request an extension")
+    APPROVE_EXTENSION = "approve_extension", _("Approve the extension")
+    DECLINE_EXTENSION = "decline_extension", _("Decline the extension")
+    HANDLE = "handle", _("Mark as handled")
+    VERIFY_PASS = "verify_pass", _("Verification passed")
+    VERIFY_FAIL = "verify_fail", _("Verification failed: rework")
+    CLOSE = "close", _("Close")
+    REQUEST_REOPEN = "request_reopen", _("Request rework")
+    REOPEN = "reopen", _("Reopen for rework")
+    DECLINE_REOPEN = "decline_reopen", _("Decline the rework request")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of the table: ``action`` moves a report from any of ``sources`` to ``target``.
+
+    ``target`` None keeps the state (an edit recorded on the timeline). ``roles`` may fire it
+    (superusers may fire anything staff may). ``requires`` lists what the action needs;
+    ``public`` says whether its note is shown on the resident's timeline.
+    """
+
+    action: Action
+    sources: tuple[str, ...]
+    target: str | None
+    roles: tuple[str, ...]
+    requires: tuple[Requirement, ...] = ()
+    public: bool = True
+
+
+S = ReportState
+INTAKE, HANDLER, SUPERVISOR = roles.INTAKE_OPERATOR, roles.DEPARTMENT_HANDLER, roles.SUPERVISOR
+R = Requirement
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(Action.REGISTER, (S.RECEIVED, S.RETURNED), S.REGISTERED, (INTAKE,)),
+    Transition(Action.REJECT, (S.RECEIVED, S.RETURNED), S.REJECTED, (INTAKE,), (R.REASON,)),
+    Transition(
+        Action.MARK_DUPLICATE,
+        (S.RECEIVED, S.REGISTERED, S.RETURNED),
+        S.DUPLICATE,
+        (INTAKE,),
+        (R.DUPLICATE_OF,),
+    ),
+    Transition(
+        Action.CHANGE_CATEGORY,
+        (S.RECEIVED, S.REGISTERED, S.RETURNED),
+        None,
+        (INTAKE,),
+        (R.CATEGORY,),
+        public=False,
+    ),
+    Transition(
+        Action.DISPATCH, (S.REGISTERED, S.RETURNED), S.DISPATCHED, (INTAKE,), (R.DEPARTMENT,)
+    ),
+    Transition(Action.RETURN, (S.DISPATCHED,), S.RETURNED, (HANDLER,), (R.REASON,), public=False),
+    Transition(
+        Action.REQUEST_EXTENSION,
+        (S.DISPATCHED,),
+        S.EXTENSION_REQUESTED,
+        (HANDLER,),
+        (R.EXTENSION, R.REASON),
+        public=False,
+    ),
+    Transition(
+        Action.APPROVE_EXTENSION,
+        (S.EXTENSION_REQUESTED,),
+        S.DISPATCHED,
+        (SUPERVISOR,),
+        public=False,
+    ),
+    Transition(
+        Action.DECLINE_EXTENSION,
+        (S.EXTENSION_REQUESTED,),
+        S.DISPATCHED,
+        (SUPERVISOR,),
+        (R.REASON,),
+        public=False,
+    ),
+    Transition(
+        Action.HANDLE,
+        (S.DISPATCHED, S.EXTENSION_REQUESTED),
+        S.HANDLED,
+        (HANDLER,),
+        (R.HANDLING_NOTE, R.AFTER_PHOTO),
+    ),
+    # Verification is the bureau's check on the department: the resident hears of the closure.
+    Transition(
+        Action.VERIFY_PASS, (S.HANDLED,), S.VERIFIED, (SUPERVISOR,), (R.VERIFICATION,), public=False
+    ),
+    Transition(
+        Action.VERIFY_FAIL,
+        (S.HANDLED,),
+        S.DISPATCHED,
+        (SUPERVISOR,),
+        (R.VERIFICATION,),
+        public=False,
+    ),
+    Transition(Action.CLOSE, (S.VERIFIED,), S.CLOSED, (SUPERVISOR,)),
+    Transition(Action.REQUEST_REOPEN, (S.CLOSED,), S.REOPEN_REQUESTED, (RESIDENT,), (R.REASON,)),
+    Transition(Action.REOPEN, (S.REOPEN_REQUESTED,), S.DISPATCHED, (SUPERVISOR,), (R.REASON,)),
+    Transition(Action.DECLINE_REOPEN, (S.REOPEN_REQUESTED,), S.CLOSED, (SUPERVISOR,), (R.REASON,)),
+)
+
+TRANSITION_BY_ACTION: dict[str, Transition] = {t.action.value: t for t in TRANSITIONS}
+STAFF_ROLES = (INTAKE, HANDLER, SUPERVISOR)
+
+
+def transition_for(*, state: str, action: str) -> Transition | None:
+    """The table row for firing ``action`` in ``state``, or None when the table forbids it."""
+    transition = TRANSITION_BY_ACTION.get(action)
+    if transition is None or state not in transition.sources:
+        return None
+    return transition
+
+
+def actions_from(state: str) -> list[Transition]:
+    """Every transition the table allows from ``state``, in table order."""
+    return [t for t in TRANSITIONS if state in t.sources]
+
+
+def user_roles(user) -> set[str]:
+    """The workflow roles a user holds (superusers hold every staff role)."""
+    if user is None:
+        return {RESIDENT}
+    if not user.is_active:
+        return set()
+    if user.is_superuser:
+        return set(STAFF_ROLES)
+    cached = getattr(user, "_workflow_roles", None)
+    if cached is None:
+        cached = set(user.groups.filter(name__in=STAFF_ROLES).values_list("name", flat=True))
+        user._workflow_roles = cached
+    return cached
+
+
+def role_may_fire(*, user, transition: Transition) -> bool:
+    """Whether ``user`` (None: the resident) holds a role that may fire ``transition``."""
+    return bool(user_roles(user) & set(transition.roles))

@@ -1,0 +1,390 @@
+"""Settings for the district city-management portal.
+
+Everything comes from environment variables; the defaults are the embedded set-up (SQLite, local
+files, no other service) and are secure: DEBUG is off unless ``DJANGO_DEBUG=1`` and a production
+process refuses to start without ``DJANGO_SECRET_KEY``. See docs/configuration.md.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1/0, true/false, yes/no or on/off, not {value!r}.")
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. Production (DEBUG off) needs a long random secret key "
+            "in the environment; for local development set DJANGO_DEBUG=1."
+        )
+    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Behind a TLS-terminating proxy, HTTPS is on by default outside development.
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
+
+INSTALLED_APPS = [
+    "portal",
+    "cms",
+    "complaints",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
+    "wagtail.contrib.search_promotions",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_tasks",
+    "django_tasks_db",
+    "django_ratelimit",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.sitemaps",
+    "django.contrib.staticfiles",
+    # Wagtail's PostgreSQL search backend needs its lookups; harmless on SQLite.
+    "django.contrib.postgres",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.middleware.AdminContentSecurityPolicyMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+            ],
+        },
+    },
+]
+
+# --- Data stores ---------------------------------------------------------------------------
+DATA_DIR = Path(os.environ.get("PORTAL_DATA_DIR", BASE_DIR / "var"))
+
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'portal.sqlite3'}")
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at BEGIN so
+    # concurrent writers queue on the busy timeout instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+else:
+    # The embedded default shares its cache between processes (app servers and worker) through
+    # a SQLite file whose add/incr are single atomic statements, so rate-limit counters hold
+    # across processes (Django's DatabaseCache increments in Python and can lose counts).
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.sqlite_cache.SQLiteCache",
+            "LOCATION": str(DATA_DIR / "cache.sqlite3"),
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
+        }
+    }
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- Files ---------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", DATA_DIR / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", DATA_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": os.environ.get(
+            "DJANGO_STATICFILES_STORAGE",
+            "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Languages -----------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("PORTAL_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Security ------------------------------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", HTTPS)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# The public site runs no inline script or style except with the per-request nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+# The Wagtail admin writes inline scripts and styles without a nonce (editor widgets).
+ADMIN_CSP = {
+    **SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "frame-ancestors": [CSP.SELF],
+    "frame-src": [CSP.SELF],
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "wagtailadmin_login"
+
+# --- Mail ----------------------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+if DEBUG and not os.environ.get("EMAIL_HOST"):
+    # Development prints mail to the console; production must name a real server.
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
+                "port": int(os.environ.get("EMAIL_PORT", "25")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "timeout": 10,
+            },
+        }
+    }
+
+# --- Wagtail -------------------------------------------------------------------------------
+WAGTAIL_SITE_NAME = os.environ.get("PORTAL_SITE_NAME", "城市管理公众服务平台")
+WAGTAILADMIN_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_MODERATION_ENABLED = True
+WAGTAIL_WORKFLOW_ENABLED = True
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "txt", "csv"]
+
+# --- Logging -------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
+    },
+}
+
+# --- Complaints intake (issue 3) -----------------------------------------------------------
+# Reporter contact details are encrypted at rest with Fernet keys from the environment:
+# PORTAL_FIELD_KEYS is a comma-separated list, newest first (encrypts), older ones still decrypt
+# (rotation). PORTAL_HASH_KEY keys the HMACs used to find a phone number or an access code
+# without decrypting; it must not change once data exists. Generate keys with
+#   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+import base64  # noqa: E402
+import hashlib  # noqa: E402
+import warnings  # noqa: E402
+
+from cryptography.fernet import Fernet  # noqa: E402
+
+FIELD_ENCRYPTION_KEYS = env_list("PORTAL_FIELD_KEYS")
+FIELD_HASH_KEY = os.environ.get("PORTAL_HASH_KEY", "")
+if not FIELD_ENCRYPTION_KEYS or not FIELD_HASH_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PORTAL_FIELD_KEYS and PORTAL_HASH_KEY must be set in production: the first is a "
+            "comma-separated list of Fernet keys (newest first) that encrypt personal data, the "
+            "second a long random secret for keyed hashes. See docs/complaints-intake.md."
+        )
+    warnings.warn(
+        "PORTAL_FIELD_KEYS / PORTAL_HASH_KEY not set: deriving development-only keys from "
+        "SECRET_KEY. Never run production like this.",
+        RuntimeWarning,
+        stacklevel=1,
+    )
+    FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(b"field-key:" + SECRET_KEY.encode()).digest()
+        ).decode()
+    ]
+    FIELD_HASH_KEY = (
+        FIELD_HASH_KEY or hashlib.sha256(b"hash-key:" + SECRET_KEY.encode()).hexdigest()
+    )
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "PORTAL_FIELD_KEYS holds a value that is not a Fernet key (32 url-safe base64 bytes)."
+        ) from exc
+if len(FIELD_HASH_KEY) < 32:
+    raise ImproperlyConfigured("PORTAL_HASH_KEY must be at least 32 characters long.")
+
+# Rate limits (django-ratelimit). Blocked requests get the Chinese 429 page.
+RATELIMIT_VIEW = "complaints.views.rate_limited"
+RATELIMIT_IP_META_KEY = "complaints.ratelimits.client_ip"
+# How many reverse proxies we trust to append to X-Forwarded-For (0: use REMOTE_ADDR only).
+PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0"))
+COMPLAINTS_RATE_SUBMIT_IP = os.environ.get("COMPLAINTS_RATE_SUBMIT_IP", "20/h")
+COMPLAINTS_RATE_SUBMIT_PHONE = os.environ.get("COMPLAINTS_RATE_SUBMIT_PHONE", "5/h")
+COMPLAINTS_RATE_TRACK_IP = os.environ.get("COMPLAINTS_RATE_TRACK_IP", "30/h")
+if CACHES["default"]["BACKEND"] == "portal.sqlite_cache.SQLiteCache":
+    # django-ratelimit only knows Redis and memcached as atomic (E003 error, W001 warning);
+    # silencing is safe because this backend's add/incr are
+    # single SQLite statements (see portal/sqlite_cache.py and its multi-process test).
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Photos: per photo and per report, and the pixel ceiling against decompression bombs.
+COMPLAINTS_MAX_PHOTOS = 6
+COMPLAINTS_PHOTO_MAX_BYTES = int(os.environ.get("COMPLAINTS_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+COMPLAINTS_REPORT_MAX_BYTES = int(os.environ.get("COMPLAINTS_REPORT_MAX_BYTES", 30 * 1024 * 1024))
+COMPLAINTS_PHOTO_MAX_PIXELS = 40_000_000
+COMPLAINTS_PHOTO_MAX_SIDE = 2048
+# Six photos of up to 10 MB each arrive in one request.
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
+# Notifications: email through Django's mailers; SMS through a pluggable backend.
+COMPLAINTS_SMS_BACKEND = os.environ.get(
+    "COMPLAINTS_SMS_BACKEND", "complaints.notifications.sms.LoggingSmsBackend"
+)
+COMPLAINTS_SMS_GATEWAY_URL = os.environ.get("COMPLAINTS_SMS_GATEWAY_URL", "")
+COMPLAINTS_SMS_GATEWAY_TOKEN = os.environ.get("COMPLAINTS_SMS_GATEWAY_TOKEN", "")
+if COMPLAINTS_SMS_GATEWAY_URL and "COMPLAINTS_SMS_BACKEND" not in os.environ:
+    COMPLAINTS_SMS_BACKEND = "complaints.notifications.sms.HttpGatewaySmsBackend"
+
+# Map tiles: the map and the map picker appear only when a tile server is configured, e.g.
+# COMPLAINTS_MAP_TILE_URL=https://tiles.example.org/{z}/{x}/{y}.png
+COMPLAINTS_MAP_TILE_URL = os.environ.get("COMPLAINTS_MAP_TILE_URL", "")
+COMPLAINTS_MAP_ATTRIBUTION = os.environ.get("COMPLAINTS_MAP_ATTRIBUTION", "")
+if COMPLAINTS_MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(COMPLAINTS_MAP_TILE_URL.replace("{s}.", ""))
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], f"{_tiles.scheme}://{_tiles.netloc}"]
+    if "{s}." in COMPLAINTS_MAP_TILE_URL:
+        SECURE_CSP["img-src"].append(f"{_tiles.scheme}://*.{_tiles.netloc}")
+    # The staff case page shows the same tiles.
+    ADMIN_CSP["img-src"] = SECURE_CSP["img-src"]
+# Where the map centres when no report has a place (the demo district).
+COMPLAINTS_MAP_CENTER = (31.55, 120.25)
+
+# --- Case-system feed and Open311 (issue 5) -------------------------------------------------
+# Open311 server (docs/open311.md): keys are issued per partner channel in the admin, each with
+# its own rate; GET requests without a key are limited per client IP.
+OPEN311_RATE_ANONYMOUS = os.environ.get("OPEN311_RATE_ANONYMOUS", "120/m")
+OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
+OPEN311_KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE", "")
+# Case-system feed (docs/casefeed.md): retries with exponential back-off and jitter, then the
+# row is dead-lettered; a worker's claim is a lease, after which another worker may retry it.
+CASEFEED_MAX_ATTEMPTS = int(os.environ.get("CASEFEED_MAX_ATTEMPTS", "8"))
+CASEFEED_BACKOFF_BASE = float(os.environ.get("CASEFEED_BACKOFF_BASE", "30"))
+CASEFEED_BACKOFF_MAX = float(os.environ.get("CASEFEED_BACKOFF_MAX", "21600"))
+CASEFEED_LEASE_SECONDS = int(os.environ.get("CASEFEED_LEASE_SECONDS", "120"))
+# Inbound callbacks older or newer than this many seconds are refused (replay window).
+CASEFEED_CALLBACK_WINDOW = int(os.environ.get("CASEFEED_CALLBACK_WINDOW", "300"))
+# Photo links given to case systems (media_url) expire after this many seconds.
+CASEFEED_MEDIA_LINK_SECONDS = int(os.environ.get("CASEFEED_MEDIA_LINK_SECONDS", str(7 * 86400)))

@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from django.views.i18n import set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from cms import views as cms_views
+from cms.feeds import NewsAtomFeed, NewsRssFeed
+from portal.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    # Machine APIs: no language prefix (issue 5).
+    path("open311/v2/", include("complaints.open311.urls")),
+    path("casefeed/", include("complaints.casefeed.urls")),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+# Chinese is served without a prefix, English under /en/.
+urlpatterns += i18n_patterns(
+    path("search/", cms_views.search, name="search"),
+    path("news/feed/rss/", NewsRssFeed(), name="news_feed_rss"),
+    path("news/feed/atom/", NewsAtomFeed(), name="news_feed_atom"),
+    path("", include("complaints.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+
+handler404 = "cms.views.page_not_found"
+handler500 = "cms.views.server_error"

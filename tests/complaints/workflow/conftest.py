@@ -1,0 +1,1 @@
+from tests.complaints.workflow.fixtures import *  # noqa: F403

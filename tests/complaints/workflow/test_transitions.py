@@ -1,0 +1,209 @@
+"""The transition table, tested from the table itself: every row works, nothing else does."""
+
+import uuid
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from complaints.models import Attachment, CaseEvent, Report, ReportState, ReportSupporter
+from complaints.services.workflow import TransitionNotAllowed, report_transition
+from complaints.workflow import (
+    PUBLIC_STATE,
+    RESIDENT,
+    STAFF_ROLES,
+    TRANSITIONS,
+    Action,
+    Requirement,
+    transition_for,
+)
+from portal import roles
+from tests.complaints.conftest import category, jpeg_bytes
+from tests.complaints.workflow.fixtures import submit
+
+CASES = [(t, source) for t in TRANSITIONS for source in t.sources]
+
+
+def _id(case):
+    transition, source = case
+    return f"{source}-{transition.action}"
+
+
+@pytest.fixture
+def actors(intake, handler, supervisor):
+    return {
+        roles.INTAKE_OPERATOR: intake,
+        roles.DEPARTMENT_HANDLER: handler,
+        roles.SUPERVISOR: supervisor,
+        RESIDENT: None,
+    }
+
+
+def inputs_for(transition, report) -> dict:
+    """Everything the row requires, valid."""
+    from complaints.models import Department
+
+    kwargs = {"note": "说明"}
+    for requirement in transition.requires:
+        if requirement == Requirement.DEPARTMENT:
+            kwargs["department"] = Department.objects.get(key="sanitation")
+        elif requirement == Requirement.DUPLICATE_OF:
+            kwargs["duplicate_of"] = submit(description="原始报告")
+        elif requirement == Requirement.CATEGORY:
+            kwargs["category"] = category("event", "0104")
+        elif requirement == Requirement.AFTER_PHOTO:
+            kwargs["photos"] = [SimpleUploadedFile("after.jpg", jpeg_bytes(), "image/jpeg")]
+        elif requirement == Requirement.EXTENSION:
+            kwargs["extension_amount"] = 3
+    return kwargs
+
+
+def test_every_state_has_a_public_state():
+    assert set(PUBLIC_STATE) == set(ReportState)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+def test_allowed_transition_succeeds_with_its_effects(case, report_in, actors):
+    transition, source = case
+    report = report_in(source)
+    actor = actors[transition.roles[0]]
+    before = report.events.count()
+    rework_before = report.rework_count
+
+    result = report_transition(
+        report=report,
+        action=transition.action,
+        actor=actor,
+        expected_state=source,
+        **inputs_for(transition, report),
+    )
+
+    report.refresh_from_db()
+    assert result.state == report.state == (transition.target or source)
+    assert report.events.count() == before + 1
+    event = report.events.last()
+    assert event.actor == actor
+    assert event.is_public == transition.public
+    if transition.target:
+        assert (event.kind, event.from_state, event.to_state) == (
+            CaseEvent.Kind.STATE_CHANGED,
+            source,
+            transition.target,
+        )
+    action = transition.action
+    if action == Action.DISPATCH:
+        assert report.deadline and report.dispatched_at and report.department.key == "sanitation"
+    if action in (Action.VERIFY_FAIL, Action.REOPEN):
+        assert report.rework_count == rework_before + 1
+    if action == Action.CLOSE:
+        assert report.closed_at is not None and report.closed_on_time is not None
+    if action == Action.HANDLE:
+        assert report.attachments.filter(kind=Attachment.Kind.HANDLING).count() == 1
+    if action == Action.MARK_DUPLICATE:
+        assert report.duplicate_of is not None
+        assert ReportSupporter.objects.filter(report=report.duplicate_of).count() == 1
+    if action == Action.APPROVE_EXTENSION:
+        assert report.extension_requests.get().approved is True
+    if action == Action.CHANGE_CATEGORY:
+        assert report.category.code == "0104"
+
+
+@pytest.mark.parametrize("state", ReportState.values)
+def test_every_action_not_in_table_is_refused(state, report_in, make_staff):
+    """For each state, every action the table does not allow from it (generated)."""
+    report = report_in(state)
+    superuser = make_staff(None)
+    forbidden = [a for a in Action.values if transition_for(state=state, action=a) is None]
+    assert forbidden
+    for action in forbidden:
+        for actor in (superuser, None):
+            with pytest.raises(TransitionNotAllowed):
+                report_transition(report=report, action=action, actor=actor, note="x")
+    report.refresh_from_db()
+    assert report.state == state
+    assert report.events.count() == 1  # only the submission
+
+
+@pytest.mark.parametrize("transition", TRANSITIONS, ids=lambda t: str(t.action))
+def test_every_other_role_is_refused(transition, report_in, actors):
+    source = transition.sources[0]
+    report = report_in(source)
+    wrong = [role for role in (*STAFF_ROLES, RESIDENT) if role not in transition.roles]
+    assert wrong
+    for role in wrong:
+        with pytest.raises(PermissionDenied):
+            report_transition(
+                report=report,
+                action=transition.action,
+                actor=actors[role],
+                **inputs_for(transition, report),
+            )
+    assert Report.objects.get(pk=report.pk).state == source
+
+
+@pytest.mark.parametrize(
+    "transition", [t for t in TRANSITIONS if t.requires], ids=lambda t: str(t.action)
+)
+def test_requirements_are_enforced(transition, report_in, actors):
+    report = report_in(transition.sources[0])
+    with pytest.raises(ValidationError):
+        report_transition(
+            report=report, action=transition.action, actor=actors[transition.roles[0]]
+        )
+    assert report.events.count() == Report.objects.get(pk=report.pk).events.count()
+
+
+def test_handler_of_another_department_is_refused(report_in, other_handler):
+    report = report_in(ReportState.DISPATCHED)
+    with pytest.raises(PermissionDenied):
+        report_transition(
+            report=report, action=Action.RETURN, actor=other_handler, note="不是我们的"
+        )
+
+
+def test_stale_expected_state_is_refused(report_in, intake):
+    report = report_in(ReportState.RECEIVED)
+    report_transition(report=report, action=Action.REGISTER, actor=intake)
+    with pytest.raises(TransitionNotAllowed):
+        report_transition(
+            report=report,
+            action=Action.MARK_DUPLICATE,
+            actor=intake,
+            expected_state=ReportState.RECEIVED,
+            duplicate_of=submit(),
+        )
+
+
+def test_public_state_change_notifies_reporter_and_supporters(
+    report_in, supervisor, django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    report = report_in(ReportState.VERIFIED)
+    ReportSupporter.objects.create(
+        report=report,
+        submission_token=uuid.uuid4(),
+        contact_email="li@example.com",
+        consent_to_contact=True,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report_transition(report=report, action=Action.CLOSE, actor=supervisor)
+    recipients = sorted(m.to[0] for m in mailoutbox)
+    # State change to both followers, and the rating link to the reporter.
+    assert recipients == ["li@example.com", "zhang@example.com", "zhang@example.com"]
+
+
+def test_resident_hears_of_public_steps_only(
+    report_in, supervisor, django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    handled = report_in(ReportState.HANDLED)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_transition(report=handled, action=Action.VERIFY_PASS, actor=supervisor, note="合格")
+    assert mailoutbox == []
+
+    asked = report_in(ReportState.REOPEN_REQUESTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_transition(
+            report=asked, action=Action.DECLINE_REOPEN, actor=supervisor, note="已核实处理到位"
+        )
+    assert len(mailoutbox) == 1 and "已核实处理到位" in mailoutbox[0].body

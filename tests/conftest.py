@@ -1,0 +1,142 @@
+"""Shared fixtures: a small page tree built per test, staff users by role, isolated media."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.utils import timezone, translation
+from wagtail.models import Page, Site
+
+from cms.models import HomePage
+from portal import roles
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Real hashers cost ~0.3 s per password by design; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# The serialized migration data (root page, default site, role groups, workflow) of each test
+# database, kept for the browser tests: see tests/browser/conftest.py.
+SERIALIZED_DATABASES: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias in connections:
+            connection = connections[alias]
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents is None:
+                contents = connection.creation.serialize_db_to_string()
+            SERIALIZED_DATABASES[alias] = contents
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def migration_data(request):
+    """Give transactional tests the rows migrations create (root page, site, roles, workflow).
+
+    A transactional test ends with a flush. Django restores the serialized migration data only
+    for tests marked serialized_rollback, and only on the connection object that holds it:
+    Playwright's sync API runs tests in a greenlet where Django opens a fresh connection object
+    without it. So: hand the data to the current connection, and reload it when a previous
+    test's flush removed it.
+    """
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.core.management import call_command
+    from django.db import connections
+
+    for alias, contents in SERIALIZED_DATABASES.items():
+        connection = connections[alias]
+        if not hasattr(connection, "_test_serialized_contents"):
+            connection._test_serialized_contents = contents
+    if not Page.objects.exists() and "default" in SERIALIZED_DATABASES:
+        # Rows created lazily since the flush (content types) would collide: flush first.
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        connections["default"].creation.deserialize_db_from_string(SERIALIZED_DATABASES["default"])
+
+
+@pytest.fixture(autouse=True)
+def isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def default_language(settings):
+    # The test client runs views in this thread; a previous request's language must not leak.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    # Cleared before (not after) each test: a test may point CACHES at a server that is down.
+    cache.clear()
+
+
+@pytest.fixture
+def home(db) -> HomePage:
+    """root → HomePage (published) as the default site's root, like a fresh install."""
+    root = Page.get_first_root_node()
+    for page in root.get_children():
+        page.delete()
+    home = HomePage(title="滨湖城管", slug="home", hero_title="共建整洁有序的美丽滨湖")
+    root.add_child(instance=home)
+    home.save_revision().publish()
+    Site.objects.all().delete()
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    return home
+
+
+def publish(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+@pytest.fixture
+def make_staff(db):
+    """make_staff(role) creates a user in the role's group (None: a superuser)."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str | None, username: str | None = None):
+        User = get_user_model()
+        username = username or f"user{next(counter)}"
+        if role is None:
+            return User.objects.create_superuser(username, f"{username}@example.invalid", "pw")
+        user = User.objects.create_user(username, f"{username}@example.invalid", "pw")
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def editor(make_staff):
+    return make_staff(roles.PUBLICITY_EDITOR, "editor")
+
+
+@pytest.fixture
+def moderator(make_staff):
+    return make_staff(roles.PUBLICITY_MODERATOR, "moderator")
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
