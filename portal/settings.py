@@ -125,6 +125,9 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default keeps its file under var/, which a fresh checkout does not have.
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at BEGIN so
     # concurrent writers queue on the busy timeout instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {

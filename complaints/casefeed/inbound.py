@@ -21,6 +21,7 @@ from complaints.models import (
     Delivery,
     DeliveryState,
     InboundUpdate,
+    Report,
 )
 from complaints.services.events import case_event_record
 
@@ -176,6 +177,9 @@ def case_system_poll(*, case_system: CaseSystem) -> int:
                 external_id = connector.resolve(delivery)
                 if external_id:
                     Delivery.objects.filter(pk=delivery.pk).update(external_id=external_id)
+                    Report.objects.filter(pk=delivery.report_id).update(
+                        external_case_id=external_id, case_system=case_system.slug[:40]
+                    )
                     delivery.external_id = external_id
         updates = connector.fetch_updates(delivered)
     except DeliveryFailed as exc:

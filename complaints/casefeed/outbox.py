@@ -114,7 +114,15 @@ def backoff_delay(*, attempts: int) -> timedelta:
     return timedelta(seconds=ceiling * random.uniform(0.5, 1.0))  # noqa: S311 - not crypto
 
 
-def _record(claim: Claim, *, outcome: str, fields: dict, error: str = "", http_status=None) -> bool:
+def _record(
+    claim: Claim,
+    *,
+    outcome: str,
+    fields: dict,
+    error: str = "",
+    http_status=None,
+    report_fields: dict | None = None,
+) -> bool:
     now = timezone.now()
     with transaction.atomic():
         # Only the holder of the current claim may record; a worker whose lease ran out and
@@ -125,6 +133,8 @@ def _record(claim: Claim, *, outcome: str, fields: dict, error: str = "", http_s
         DeliveryAttempt.objects.filter(pk=claim.attempt.pk).update(
             outcome=outcome, error=error[:2000], http_status=http_status, finished_at=now
         )
+        if mine and report_fields:
+            Report.objects.filter(pk=claim.delivery.report_id).update(**report_fields)
     if not mine:
         logger.warning("delivery %s: lease lost before the result was recorded", claim.delivery.pk)
     return bool(mine)
@@ -139,6 +149,7 @@ def delivery_attempt(claim: Claim) -> bool:
     except DeliveryFailed as exc:
         return _failed(claim, str(exc), http_status=exc.http_status, permanent=exc.permanent)
     except Exception as exc:
+        # A bug in one connector must cost one attempt, not stop the worker.
         logger.exception("delivery %s: connector error", delivery.pk)
         return _failed(claim, f"{type(exc).__name__}: {exc}", http_status=None, permanent=False)
     now = timezone.now()
@@ -152,11 +163,12 @@ def delivery_attempt(claim: Claim) -> bool:
             "delivered_at": now,
             "last_error": "",
         },
+        report_fields=(
+            {"external_case_id": case.external_id, "case_system": delivery.case_system.slug[:40]}
+            if case.external_id
+            else None
+        ),
     )
-    if recorded and case.external_id:
-        Report.objects.filter(pk=delivery.report_id).update(
-            external_case_id=case.external_id, case_system=delivery.case_system.slug[:40]
-        )
     logger.info("delivery %s: %s → %s", delivery.pk, delivery.report.reference, case)
     return recorded
 

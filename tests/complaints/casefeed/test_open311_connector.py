@@ -56,6 +56,8 @@ def test_token_is_resolved_then_updates_are_polled(open311_system, register, fak
     applied = case_system_poll(case_system=open311_system)
     delivery.refresh_from_db()
     assert delivery.external_id == "CS-1"
+    report.refresh_from_db()
+    assert report.external_case_id == "CS-1"
     assert applied >= 1
     assert delivery.external_status == "ACTION_SCHEDULED"
     notes = list(report.events.filter(kind=CaseEvent.Kind.NOTE).values_list("note", flat=True))
