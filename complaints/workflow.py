@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import ReportState
+from complaints.models import CaseSystem, ReportState
 from portal import roles
 
 
@@ -54,6 +54,10 @@ def internal_states_for(public: str) -> list[str]:
 # acting through a rating link or the tracking page (no user account).
 
 RESIDENT = "resident"
+# An external city-management case system acting through the case feed (complaints/casefeed).
+# Its actor is the ``CaseSystem`` row the update came from (not a user): it holds this role
+# only, no staff role holds it, and it may act only on reports delivered to that system.
+CASE_SYSTEM = "case_system"
 
 
 class Requirement(models.TextChoices):
@@ -87,6 +91,11 @@ class Action(models.TextChoices):
     REQUEST_REOPEN = "request_reopen", _("Request rework")
     REOPEN = "reopen", _("Reopen for rework")
     DECLINE_REOPEN = "decline_reopen", _("Decline the rework request")
+    EXTERNAL_PROGRESS = "external_progress", _("Case system: in progress")
+    EXTERNAL_RESOLVE = "external_resolve", _("Case system: resolved")
+    EXTERNAL_REJECT = "external_reject", _("Case system: not our responsibility")
+    EXTERNAL_DUPLICATE = "external_duplicate", _("Case system: duplicate")
+    EXTERNAL_REOPEN = "external_reopen", _("Case system: reopened")
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,10 @@ class Transition:
 
     ``target`` None keeps the state (an edit recorded on the timeline). ``roles`` may fire it
     (superusers may fire anything staff may). ``requires`` lists what the action needs;
-    ``public`` says whether its note is shown on the resident's timeline.
+    ``public`` says whether its note is shown on the resident's timeline. ``system`` marks
+    the rows fired by a case system (role ``CASE_SYSTEM``): the staff requirements (handling
+    note, after photo, verification ...) do not apply to them; the service supplies a default
+    public note when the case system sent none.
     """
 
     action: Action
@@ -104,6 +116,7 @@ class Transition:
     roles: tuple[str, ...]
     requires: tuple[Requirement, ...] = ()
     public: bool = True
+    system: bool = False
 
 
 S = ReportState
@@ -178,6 +191,45 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.REQUEST_REOPEN, (S.CLOSED,), S.REOPEN_REQUESTED, (RESIDENT,), (R.REASON,)),
     Transition(Action.REOPEN, (S.REOPEN_REQUESTED,), S.DISPATCHED, (SUPERVISOR,), (R.REASON,)),
     Transition(Action.DECLINE_REOPEN, (S.REOPEN_REQUESTED,), S.CLOSED, (SUPERVISOR,), (R.REASON,)),
+    # --- Fired by an external case system (inbound updates, complaints/casefeed/inbound.py).
+    # No staff requirement applies (``system=True``); only the original of a duplicate is
+    # needed, because the link is data, not paperwork.
+    Transition(
+        Action.EXTERNAL_PROGRESS,
+        (S.REGISTERED, S.RETURNED),
+        S.DISPATCHED,
+        (CASE_SYSTEM,),
+        system=True,
+    ),
+    Transition(
+        Action.EXTERNAL_RESOLVE,
+        (S.REGISTERED, S.DISPATCHED, S.HANDLED, S.VERIFIED),
+        S.CLOSED,
+        (CASE_SYSTEM,),
+        system=True,
+    ),
+    Transition(
+        Action.EXTERNAL_REJECT,
+        (S.REGISTERED, S.DISPATCHED, S.RETURNED),
+        S.REJECTED,
+        (CASE_SYSTEM,),
+        system=True,
+    ),
+    Transition(
+        Action.EXTERNAL_DUPLICATE,
+        (S.REGISTERED, S.DISPATCHED, S.RETURNED),
+        S.DUPLICATE,
+        (CASE_SYSTEM,),
+        (R.DUPLICATE_OF,),
+        system=True,
+    ),
+    Transition(
+        Action.EXTERNAL_REOPEN,
+        (S.CLOSED, S.REOPEN_REQUESTED),
+        S.DISPATCHED,
+        (CASE_SYSTEM,),
+        system=True,
+    ),
 )
 
 TRANSITION_BY_ACTION: dict[str, Transition] = {t.action.value: t for t in TRANSITIONS}
@@ -198,9 +250,14 @@ def actions_from(state: str) -> list[Transition]:
 
 
 def user_roles(user) -> set[str]:
-    """The workflow roles a user holds (superusers hold every staff role)."""
+    """The workflow roles a user holds (superusers hold every staff role, not CASE_SYSTEM).
+
+    A ``CaseSystem`` row as the actor holds ``CASE_SYSTEM`` and nothing else.
+    """
     if user is None:
         return {RESIDENT}
+    if isinstance(user, CaseSystem):
+        return {CASE_SYSTEM} if user.is_active else set()
     if not user.is_active:
         return set()
     if user.is_superuser:

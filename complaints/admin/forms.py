@@ -79,6 +79,11 @@ class ActionForm(forms.Form):
                 max_value=1000,
             )
         if Requirement.AFTER_PHOTO in requires:
+            self.fields["before_photos"] = PhotosField(
+                label=_("Photos before the handling (optional)"),
+                required=False,
+                widget=MultipleFileInput(attrs={"accept": "image/*"}),
+            )
             self.fields["photos"] = PhotosField(
                 label=_("Photos after the handling"),
                 required=True,
@@ -103,8 +108,16 @@ class ActionForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        keys = ("note", "department", "category", "duplicate_of", "extension_amount", "photos")
-        return {k: data[k] for k in keys if k in data and data[k] not in (None, "")}
+        keys = (
+            "note",
+            "department",
+            "category",
+            "duplicate_of",
+            "extension_amount",
+            "photos",
+            "before_photos",
+        )
+        return {k: data[k] for k in keys if k in data and data[k] not in (None, "", [])}
 
 
 class CallbackForm(forms.Form):

@@ -5,6 +5,7 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,7 +14,11 @@ from django.utils.translation import gettext as _
 
 from complaints.casefeed.connectors import DeliveryFailed, ExternalUpdate, connector_for
 from complaints.casefeed.signing import SignatureInvalid, signature_verify
-from complaints.casefeed.status import external_status_normalise, external_status_public
+from complaints.casefeed.status import (
+    external_status_action,
+    external_status_normalise,
+    external_status_public,
+)
 from complaints.models import (
     CaseEvent,
     CaseSystem,
@@ -24,6 +29,8 @@ from complaints.models import (
     Report,
 )
 from complaints.services.events import case_event_record
+from complaints.services.workflow import report_transition
+from complaints.workflow import Action, public_state, transition_for
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +49,12 @@ def inbound_update_apply(
 ) -> InboundUpdate | None:
     """Store ``update`` and apply it once; None when its key was seen before (a replay).
 
-    An update older than the last applied one is stored as stale and changes nothing, so
-    updates may arrive twice and out of order. An applied update with a status we know puts
-    the resident's view of it on the public timeline.
+    An update older than the last applied one is stored as stale and changes nothing; the
+    same status again at the same or an earlier time is stored as unchanged; so updates may
+    arrive twice and out of order. An applied update fires the workflow action its status
+    maps to (``status.EXTERNAL_ACTION``) through ``report_transition`` with the case system as
+    actor when the table allows it from the report's state, and otherwise adds a public
+    timeline note.
     """
     status = external_status_normalise(update.status)[:40]
     try:
@@ -52,9 +62,13 @@ def inbound_update_apply(
             locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
             if InboundUpdate.objects.filter(case_system=case_system, key=update.key).exists():
                 return None
-            if locked.external_updated_at and update.updated_at < locked.external_updated_at:
+            last = locked.external_updated_at
+            if last and update.updated_at < last:
                 outcome = InboundUpdate.Outcome.STALE
-            elif status == locked.external_status and not update.note:
+            elif status == locked.external_status and (
+                not update.note or (last and update.updated_at <= last)
+            ):
+                # The same status again (a re-sent update under another key): no step forward.
                 outcome = InboundUpdate.Outcome.UNCHANGED
             else:
                 outcome = InboundUpdate.Outcome.APPLIED
@@ -74,16 +88,68 @@ def inbound_update_apply(
                 locked.external_updated_at = update.updated_at
                 locked.save(update_fields=["external_status", "external_updated_at"])
             if outcome == InboundUpdate.Outcome.APPLIED:
-                shown = external_status_public(status)
-                note = _("City case system: %(state)s.") % {
-                    "state": shown.label if shown else status
-                }
-                if update.note:
-                    note = f"{note} {update.note}"
-                case_event_record(report=locked.report, kind=CaseEvent.Kind.NOTE, note=note[:2000])
+                _update_to_report(case_system=case_system, delivery=locked, update=update)
     except IntegrityError:
         return None  # the same update applied concurrently by another request
     return row
+
+
+def _duplicate_original(*, case_system: CaseSystem, report: Report, named: str) -> Report | None:
+    """The report we know that the case system names as the original, or None."""
+    named = (named or "").strip()
+    if not named:
+        return None
+    original = Report.objects.filter(reference=named).first()
+    if original is None:
+        hit = (
+            Delivery.objects.filter(case_system=case_system, external_id=named)
+            .select_related("report")
+            .first()
+        )
+        original = hit.report if hit else None
+    if original is None or original.pk == report.pk:
+        return None
+    return original
+
+
+def _update_to_report(*, case_system: CaseSystem, delivery: Delivery, update) -> None:
+    """Fire the workflow action the external status maps to, when the table allows it from
+    the report's state (through ``report_transition``, as the case system); otherwise put a
+    public note on the timeline (unless it would only repeat what the resident sees)."""
+    report = Report.objects.get(pk=delivery.report_id)
+    status = external_status_normalise(update.status)
+    action = external_status_action(status)
+    transition = transition_for(state=report.state, action=action) if action else None
+    duplicate_of = None
+    if action == Action.EXTERNAL_DUPLICATE:
+        duplicate_of = _duplicate_original(
+            case_system=case_system, report=report, named=update.duplicate_of
+        )
+        if duplicate_of is None:
+            transition = None  # a duplicate of a case we do not know: a note only
+    if transition is not None:
+        try:
+            with transaction.atomic():
+                report_transition(
+                    report=report,
+                    action=action,
+                    actor=case_system,
+                    note=update.note[:2000],
+                    expected_state=report.state,
+                    duplicate_of=duplicate_of,
+                )
+            return
+        except (PermissionDenied, ValidationError) as exc:
+            logger.info(
+                "update %s for %s applied as a note only: %s", update.key, report.reference, exc
+            )
+    shown = external_status_public(status)
+    if shown is not None and not update.note and shown == public_state(report.state):
+        return  # says nothing the resident's page does not already show
+    note = _("City case system: %(state)s.") % {"state": shown.label if shown else status}
+    if update.note:
+        note = f"{note} {update.note}"
+    case_event_record(report=report, kind=CaseEvent.Kind.NOTE, note=note[:2000])
 
 
 def _parse_callback(body: bytes) -> tuple[dict, datetime]:
@@ -103,6 +169,8 @@ def _parse_callback(body: bytes) -> tuple[dict, datetime]:
     note = data.get("note", "")
     if not isinstance(note, str):
         raise CallbackRefused(400, _("note must be a string."))
+    if not isinstance(data.get("duplicate_of") or "", str):
+        raise CallbackRefused(400, _("duplicate_of must be a string."))
     try:
         when = parse_datetime(data["updated_at"])
     except ValueError:
@@ -153,6 +221,7 @@ def callback_receive(*, slug: str, timestamp: str, signature: str, body: bytes) 
         updated_at=when,
         note=data.get("note", "")[:2000],
         raw=body.decode("utf-8", "replace")[:20000],
+        duplicate_of=(data.get("duplicate_of") or "")[:80],
     )
     row = inbound_update_apply(
         case_system=case_system, delivery=delivery, update=update, verified=True

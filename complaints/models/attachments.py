@@ -14,14 +14,15 @@ def draft_path(instance, filename):
 
 
 class Attachment(models.Model):
-    """A photo on a report: the resident's evidence or the handler's after-photo.
+    """A photo on a report: the resident's evidence or the handler's before/after photos.
 
     Stored only after ``privacy.uploads.photo_sanitise``: re-encoded JPEG without metadata.
     """
 
     class Kind(models.TextChoices):
         EVIDENCE = "evidence", _("Evidence from the reporter")
-        HANDLING = "handling", _("Handling photo")
+        HANDLING = "handling", _("Photo after the handling")
+        BEFORE_HANDLING = "before", _("Photo before the handling")
 
     report = models.ForeignKey(
         "complaints.Report",

@@ -13,7 +13,10 @@ from django.utils.translation import gettext as _
 from complaints.models import (
     Attachment,
     CaseEvent,
+    CaseSystem,
     Category,
+    Delivery,
+    DeliveryState,
     Department,
     ExtensionRequest,
     Report,
@@ -42,9 +45,29 @@ class TransitionNotAllowed(ValidationError):
     """The table has no such action from the report's current state (or it changed meanwhile)."""
 
 
+# Public notes of the case-system actions when the case system sent none.
+SYSTEM_DEFAULT_NOTES = {
+    Action.EXTERNAL_PROGRESS: lambda: _("The city case system is dealing with it."),
+    Action.EXTERNAL_RESOLVE: lambda: _("The city case system reports it resolved."),
+    Action.EXTERNAL_REJECT: lambda: _(
+        "The city case system says this is not the district's responsibility."
+    ),
+    Action.EXTERNAL_DUPLICATE: lambda: "",
+    Action.EXTERNAL_REOPEN: lambda: _("The city case system reopened it for rework."),
+}
+
+
 def _check_actor(*, actor, transition: Transition, report: Report) -> None:
     if not role_may_fire(user=actor, transition=transition):
         raise PermissionDenied(_("Your role may not do this."))
+    if isinstance(actor, CaseSystem):
+        # A case system moves only the reports that were delivered to it.
+        delivered = Delivery.objects.filter(
+            report=report, case_system=actor, state=DeliveryState.DELIVERED
+        ).exists()
+        if not delivered:
+            raise PermissionDenied(_("This case was not delivered to this case system."))
+        return
     held = user_roles(actor)
     # A handler acts on their own department's cases only, unless another role allows it.
     if roles.DEPARTMENT_HANDLER in transition.roles and (
@@ -92,7 +115,7 @@ def _check_requirements(
         raise ValidationError(errors)
 
 
-def photos_sanitise(*, uploads) -> list[CleanPhoto]:
+def photos_sanitise(*, uploads, field: str = "photos") -> list[CleanPhoto]:
     """Validate and clean handling photos with the residents' rules; raises ValidationError."""
     photos = []
     for upload in uploads or ():
@@ -101,14 +124,30 @@ def photos_sanitise(*, uploads) -> list[CleanPhoto]:
         try:
             photos.append(photo_sanitise(upload=upload))
         except PhotoRejected as exc:
-            raise ValidationError({"photos": str(exc)}) from exc
+            raise ValidationError({field: str(exc)}) from exc
     return photos
 
 
-def _attach_photo(*, report: Report, photo: CleanPhoto) -> Attachment:
+def _action_label(action: str) -> str:
+    """The action's translated name for messages; unknown keys are shown as given."""
+    try:
+        return Action(action).label
+    except ValueError:
+        return action
+
+
+def _clean(photos: Sequence, *, field: str = "photos") -> list[CleanPhoto]:
+    if all(isinstance(p, CleanPhoto) for p in photos):
+        return list(photos)
+    return photos_sanitise(uploads=photos, field=field)
+
+
+def _attach_photo(
+    *, report: Report, photo: CleanPhoto, kind: str = Attachment.Kind.HANDLING
+) -> Attachment:
     attachment = Attachment(
         report=report,
-        kind=Attachment.Kind.HANDLING,
+        kind=kind,
         sha256=photo.sha256,
         width=photo.width,
         height=photo.height,
@@ -132,6 +171,7 @@ def report_transition(
     duplicate_of: Report | None = None,
     category: Category | None = None,
     photos: Sequence = (),
+    before_photos: Sequence = (),
     extension_amount: int | None = None,
 ) -> Report:
     """Fire ``action`` on ``report`` as ``actor`` (None: the resident) and return the report.
@@ -142,13 +182,13 @@ def report_transition(
     ``expected_state`` is the state the actor saw: if someone else moved the case meanwhile,
     the action is refused rather than applied to a case the actor has not seen.
 
-    ``photos`` are uploaded files (validated and re-encoded here) or ``CleanPhoto`` objects.
+    ``photos`` (after the handling) and ``before_photos`` (optional, taken by the handler
+    before the work) are uploaded files (validated and re-encoded here) or ``CleanPhoto``.
     Raises ``TransitionNotAllowed``, ``PermissionDenied`` or ``ValidationError`` (keyed by the
     form field that is missing); nothing is written then.
     """
-    clean_photos = [p if isinstance(p, CleanPhoto) else None for p in photos]
-    if None in clean_photos:
-        clean_photos = photos_sanitise(uploads=photos)
+    clean_photos = _clean(photos)
+    clean_before_photos = _clean(before_photos, field="before_photos")
     now = timezone.now()
     with transaction.atomic():
         locked = Report.objects.select_for_update().select_related("category").get(pk=report.pk)
@@ -161,7 +201,7 @@ def report_transition(
         if transition is None:
             raise TransitionNotAllowed(
                 _("“%(action)s” is not possible while the case is “%(state)s”.")
-                % {"action": action, "state": locked.get_state_display()}
+                % {"action": _action_label(action), "state": locked.get_state_display()}
             )
         _check_actor(actor=actor, transition=transition, report=locked)
         _check_requirements(
@@ -176,6 +216,9 @@ def report_transition(
         )
         from_state = locked.state
         event_note = note.strip()
+        if transition.system and not event_note:
+            event_note = SYSTEM_DEFAULT_NOTES[transition.action]()
+        event_actor = None if isinstance(actor, CaseSystem) else actor
         handler = EFFECTS.get(transition.action)
         if handler is not None:
             extra = handler(
@@ -187,6 +230,7 @@ def report_transition(
                 duplicate_of=duplicate_of,
                 category=category,
                 photos=clean_photos,
+                before_photos=clean_before_photos,
                 extension_amount=extension_amount,
             )
             if extra:
@@ -200,7 +244,7 @@ def report_transition(
                 kind=CaseEvent.Kind.NOTE,
                 note=event_note,
                 is_public=transition.public,
-                actor=actor,
+                actor=event_actor,
             )
         else:
             case_event_record(
@@ -210,9 +254,9 @@ def report_transition(
                 to_state=transition.target,
                 note=event_note,
                 is_public=transition.public,
-                actor=actor,
+                actor=event_actor,
             )
-        if transition.action == Action.CLOSE:
+        if transition.action in (Action.CLOSE, Action.EXTERNAL_RESOLVE):
             from complaints.services.satisfaction import satisfaction_invite_queue
 
             satisfaction_invite_queue(report=locked)
@@ -227,7 +271,9 @@ def report_transition(
         action,
         from_state,
         locked.state,
-        getattr(actor, "pk", "resident"),
+        f"case system {actor.slug}"
+        if isinstance(actor, CaseSystem)
+        else getattr(actor, "pk", "resident"),
     )
     return locked
 
@@ -323,7 +369,9 @@ def _decline_extension(*, report, actor, now, **_kw):
     return ""
 
 
-def _handle(*, report, photos, **_kw):
+def _handle(*, report, photos, before_photos=(), **_kw):
+    for photo in before_photos:
+        _attach_photo(report=report, photo=photo, kind=Attachment.Kind.BEFORE_HANDLING)
     for photo in photos:
         _attach_photo(report=report, photo=photo)
     return ""
@@ -335,6 +383,31 @@ def _rework(*, report, now, **_kw):
     report.deadline = report_deadline_for(report=report, start=now)
     report.closed_at = None
     report.closed_on_time = None
+    return ""
+
+
+def _external_progress(*, report, now, **_kw):
+    report.dispatched_at = now
+    report.deadline = report_deadline_for(report=report, start=now)
+    return ""
+
+
+def _external_resolve(*, report, now, **_kw):
+    """Closed like a normal close; on time when handled (here or externally, now) by the
+    deadline."""
+    report.closed_at = now
+    handled = (
+        report.events.filter(kind=CaseEvent.Kind.STATE_CHANGED, to_state=ReportState.HANDLED)
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", flat=True)
+        .first()
+    ) or now
+    report.closed_on_time = bool(report.deadline and handled <= report.deadline)
+    return ""
+
+
+def _external_reject(*, report, **_kw):
+    report.deadline = None
     return ""
 
 
@@ -362,4 +435,9 @@ EFFECTS = {
     Action.VERIFY_FAIL: _rework,
     Action.CLOSE: _close,
     Action.REOPEN: _rework,
+    Action.EXTERNAL_PROGRESS: _external_progress,
+    Action.EXTERNAL_RESOLVE: _external_resolve,
+    Action.EXTERNAL_REJECT: _external_reject,
+    Action.EXTERNAL_DUPLICATE: _mark_duplicate,
+    Action.EXTERNAL_REOPEN: _rework,
 }

@@ -113,3 +113,25 @@ def test_scheduled_page_goes_live_with_publish_scheduled(home):
     page.refresh_from_db()
     assert page.live
     assert Page.objects.live().filter(pk=page.pk).exists()
+
+
+def test_the_worker_publishes_scheduled_pages(home):
+    import threading
+
+    from portal.management.commands.run_worker import Command
+
+    page = StandardPage(title="由后台任务发布的通知", slug="by-worker")
+    home.add_child(instance=page)
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    revision = page.save_revision(approved_go_live_at=past)
+    revision.content["go_live_at"] = past.isoformat()
+    revision.save(update_fields=["content"])
+
+    class OneRound(threading.Event):
+        def wait(self, timeout=None):  # stop after the first round instead of sleeping
+            self.set()
+            return True
+
+    Command().publish_scheduled_forever(OneRound(), interval=60)
+    page.refresh_from_db()
+    assert page.live

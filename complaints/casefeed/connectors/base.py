@@ -30,6 +30,8 @@ class ExternalUpdate:
     note: str = ""
     raw: str = ""
     reference: str = ""
+    # For DUPLICATE: the case it duplicates, as their case id or our reference.
+    duplicate_of: str = ""
 
 
 class DeliveryFailed(Exception):

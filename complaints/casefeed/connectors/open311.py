@@ -130,6 +130,7 @@ class Open311Connector(Connector):
                     or item.get("status")
                     or ""
                 )
+                duplicate_of = extended.get("duplicate_of") if isinstance(extended, dict) else ""
                 updates.append(
                     ExternalUpdate(
                         key=f"upd:{item['update_id']}",
@@ -138,6 +139,7 @@ class Open311Connector(Connector):
                         updated_at=when,
                         note=str(item.get("description") or "")[:500],
                         raw=repr(item)[:4000],
+                        duplicate_of=str(duplicate_of or "")[:80],
                     )
                 )
         return updates

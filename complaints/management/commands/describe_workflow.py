@@ -7,6 +7,14 @@ from complaints.models import ReportState
 from complaints.workflow import PUBLIC_STATE, TRANSITIONS
 
 
+def _requires(t) -> str:
+    needed = ", ".join(str(r.label) for r in t.requires)
+    if t.system:
+        # Said explicitly: the staff requirements do not apply to a case system's action.
+        return (needed + "; " if needed else "") + "no staff requirements (system action)"
+    return needed or "—"
+
+
 def workflow_markdown() -> str:
     """The transition table and the public states, in English, as Markdown."""
     with translation.override("en"):
@@ -26,7 +34,7 @@ def workflow_markdown() -> str:
                     sources=", ".join(f"`{s}`" for s in t.sources),
                     target=f"`{t.target}`" if t.target else "(unchanged)",
                     roles=", ".join(t.roles),
-                    requires=", ".join(str(r.label) for r in t.requires) or "—",
+                    requires=_requires(t),
                     public="yes" if t.public else "no",
                 )
             )

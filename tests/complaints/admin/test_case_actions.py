@@ -130,3 +130,32 @@ def test_routing_preview(client, supervisor, reference_data, with_rule):
     assert response.status_code == 200
     expected = "greening" if with_rule else "sanitation"
     assert response.context["route"].department.key == expected
+
+
+def test_handler_adds_before_and_after_photos(client, handler, report_in):
+    report = report_in(ReportState.DISPATCHED)
+    client.force_login(handler)
+    before = SimpleUploadedFile("before.jpg", jpeg_bytes(gps=True), "image/jpeg")
+    after = SimpleUploadedFile("after.jpg", jpeg_bytes(), "image/jpeg")
+    response = post_action(
+        client, report, "handle", note="已清理", photos=after, before_photos=before
+    )
+    assert response.status_code == 302
+    kinds = sorted(report.attachments.values_list("kind", flat=True))
+    assert kinds == [Attachment.Kind.BEFORE_HANDLING, Attachment.Kind.HANDLING]
+    before_photo = report.attachments.get(kind=Attachment.Kind.BEFORE_HANDLING)
+    with before_photo.image.open("rb") as handle:
+        assert not Image.open(handle).getexif()  # same stripping as residents' photos
+
+
+def test_a_bad_before_photo_is_refused_next_to_its_field(client, handler, report_in):
+    report = report_in(ReportState.DISPATCHED)
+    client.force_login(handler)
+    fake = SimpleUploadedFile("before.jpg", b"<?php echo 1; ?>", "image/jpeg")
+    after = SimpleUploadedFile("after.jpg", jpeg_bytes(), "image/jpeg")
+    response = post_action(
+        client, report, "handle", note="已清理", photos=after, before_photos=fake
+    )
+    assert response.status_code == 400
+    assert Report.objects.get(pk=report.pk).state == ReportState.DISPATCHED
+    assert not report.attachments.exists()

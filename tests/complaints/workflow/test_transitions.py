@@ -5,10 +5,22 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from complaints.models import Attachment, CaseEvent, Report, ReportState, ReportSupporter
+from complaints.models import (
+    Attachment,
+    CaseEvent,
+    CaseSystem,
+    ConnectorKind,
+    Delivery,
+    DeliveryState,
+    Report,
+    ReportState,
+    ReportSupporter,
+)
 from complaints.services.workflow import TransitionNotAllowed, report_transition
 from complaints.workflow import (
+    CASE_SYSTEM,
     PUBLIC_STATE,
     RESIDENT,
     STAFF_ROLES,
@@ -30,13 +42,45 @@ def _id(case):
 
 
 @pytest.fixture
-def actors(intake, handler, supervisor):
+def case_system(reference_data):
+    return CaseSystem.objects.create(
+        name="区数字城管平台",
+        slug="district",
+        kind=ConnectorKind.WEBHOOK,
+        endpoint="http://127.0.0.1:9/webhook",
+        secret="s",
+    )
+
+
+@pytest.fixture
+def actors(intake, handler, supervisor, case_system):
     return {
         roles.INTAKE_OPERATOR: intake,
         roles.DEPARTMENT_HANDLER: handler,
         roles.SUPERVISOR: supervisor,
         RESIDENT: None,
+        CASE_SYSTEM: case_system,
     }
+
+
+def delivered_to(system, report) -> None:
+    Delivery.objects.get_or_create(
+        report=report,
+        case_system=system,
+        defaults={
+            "state": DeliveryState.DELIVERED,
+            "next_attempt_at": timezone.now(),
+            "external_id": f"CS-{report.pk}",
+        },
+    )
+
+
+def actor_for(actors, role, report):
+    """The actor of ``role``; a case system gets the report delivered to it first."""
+    actor = actors[role]
+    if role == CASE_SYSTEM:
+        delivered_to(actor, report)
+    return actor
 
 
 def inputs_for(transition, report) -> dict:
@@ -66,7 +110,7 @@ def test_every_state_has_a_public_state():
 def test_allowed_transition_succeeds_with_its_effects(case, report_in, actors):
     transition, source = case
     report = report_in(source)
-    actor = actors[transition.roles[0]]
+    actor = actor_for(actors, transition.roles[0], report)
     before = report.events.count()
     rework_before = report.rework_count
 
@@ -82,8 +126,11 @@ def test_allowed_transition_succeeds_with_its_effects(case, report_in, actors):
     assert result.state == report.state == (transition.target or source)
     assert report.events.count() == before + 1
     event = report.events.last()
-    assert event.actor == actor
+    # A case system is no user: its events record no actor.
+    assert event.actor == (None if transition.system else actor)
     assert event.is_public == transition.public
+    if transition.system:
+        assert transition.roles == (CASE_SYSTEM,) and event.note  # a default public note
     if transition.target:
         assert (event.kind, event.from_state, event.to_state) == (
             CaseEvent.Kind.STATE_CHANGED,
@@ -93,13 +140,15 @@ def test_allowed_transition_succeeds_with_its_effects(case, report_in, actors):
     action = transition.action
     if action == Action.DISPATCH:
         assert report.deadline and report.dispatched_at and report.department.key == "sanitation"
-    if action in (Action.VERIFY_FAIL, Action.REOPEN):
+    if action == Action.EXTERNAL_PROGRESS:
+        assert report.deadline and report.dispatched_at
+    if action in (Action.VERIFY_FAIL, Action.REOPEN, Action.EXTERNAL_REOPEN):
         assert report.rework_count == rework_before + 1
-    if action == Action.CLOSE:
+    if action in (Action.CLOSE, Action.EXTERNAL_RESOLVE):
         assert report.closed_at is not None and report.closed_on_time is not None
     if action == Action.HANDLE:
         assert report.attachments.filter(kind=Attachment.Kind.HANDLING).count() == 1
-    if action == Action.MARK_DUPLICATE:
+    if action in (Action.MARK_DUPLICATE, Action.EXTERNAL_DUPLICATE):
         assert report.duplicate_of is not None
         assert ReportSupporter.objects.filter(report=report.duplicate_of).count() == 1
     if action == Action.APPROVE_EXTENSION:
@@ -128,14 +177,14 @@ def test_every_action_not_in_table_is_refused(state, report_in, make_staff):
 def test_every_other_role_is_refused(transition, report_in, actors):
     source = transition.sources[0]
     report = report_in(source)
-    wrong = [role for role in (*STAFF_ROLES, RESIDENT) if role not in transition.roles]
+    wrong = [role for role in (*STAFF_ROLES, RESIDENT, CASE_SYSTEM) if role not in transition.roles]
     assert wrong
     for role in wrong:
         with pytest.raises(PermissionDenied):
             report_transition(
                 report=report,
                 action=transition.action,
-                actor=actors[role],
+                actor=actor_for(actors, role, report),
                 **inputs_for(transition, report),
             )
     assert Report.objects.get(pk=report.pk).state == source
@@ -148,9 +197,47 @@ def test_requirements_are_enforced(transition, report_in, actors):
     report = report_in(transition.sources[0])
     with pytest.raises(ValidationError):
         report_transition(
-            report=report, action=transition.action, actor=actors[transition.roles[0]]
+            report=report,
+            action=transition.action,
+            actor=actor_for(actors, transition.roles[0], report),
         )
     assert report.events.count() == Report.objects.get(pk=report.pk).events.count()
+
+
+SYSTEM_ROWS = [t for t in TRANSITIONS if t.system]
+
+
+def test_case_system_rows_are_explicit_in_the_table():
+    assert {t.action for t in SYSTEM_ROWS} == {
+        Action.EXTERNAL_PROGRESS,
+        Action.EXTERNAL_RESOLVE,
+        Action.EXTERNAL_REJECT,
+        Action.EXTERNAL_DUPLICATE,
+        Action.EXTERNAL_REOPEN,
+    }
+    staff_only = {Requirement.HANDLING_NOTE, Requirement.AFTER_PHOTO, Requirement.VERIFICATION}
+    for t in TRANSITIONS:
+        assert (CASE_SYSTEM in t.roles) == t.system
+        if t.system:
+            assert t.roles == (CASE_SYSTEM,) and not staff_only & set(t.requires)
+
+
+@pytest.mark.parametrize("transition", SYSTEM_ROWS, ids=lambda t: str(t.action))
+def test_case_system_moves_only_reports_delivered_to_it(transition, report_in, actors, make_staff):
+    report = report_in(transition.sources[0])
+    other = CaseSystem.objects.create(
+        name="别的系统", slug="other", kind=ConnectorKind.WEBHOOK, endpoint="http://x.invalid/"
+    )
+    delivered_to(other, report)
+    kwargs = inputs_for(transition, report)
+    for actor in (actors[CASE_SYSTEM], make_staff(None)):  # not delivered to it; a superuser
+        with pytest.raises(PermissionDenied):
+            report_transition(report=report, action=transition.action, actor=actor, **kwargs)
+    other.is_active = False
+    other.save()
+    with pytest.raises(PermissionDenied):
+        report_transition(report=report, action=transition.action, actor=other, **kwargs)
+    assert Report.objects.get(pk=report.pk).state == transition.sources[0]
 
 
 def test_handler_of_another_department_is_refused(report_in, other_handler):
