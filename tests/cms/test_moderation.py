@@ -115,10 +115,14 @@ def test_scheduled_page_goes_live_with_publish_scheduled(home):
     assert Page.objects.live().filter(pk=page.pk).exists()
 
 
-def test_the_worker_publishes_scheduled_pages(home):
+def test_the_worker_publishes_scheduled_pages(home, monkeypatch):
     import threading
 
-    from portal.management.commands.run_worker import Command
+    from portal.management.commands import run_worker
+
+    # Between rounds the worker drops stale connections; inside the test's transaction that
+    # would drop the test's own connection (PostgreSQL), so it is a no-op here.
+    monkeypatch.setattr(run_worker, "close_old_connections", lambda: None)
 
     page = StandardPage(title="由后台任务发布的通知", slug="by-worker")
     home.add_child(instance=page)
@@ -132,6 +136,6 @@ def test_the_worker_publishes_scheduled_pages(home):
             self.set()
             return True
 
-    Command().publish_scheduled_forever(OneRound(), interval=60)
+    run_worker.Command().publish_scheduled_forever(OneRound(), interval=60)
     page.refresh_from_db()
     assert page.live
