@@ -393,16 +393,8 @@ def _external_progress(*, report, now, **_kw):
 
 
 def _external_resolve(*, report, now, **_kw):
-    """Closed like a normal close; on time when handled (here or externally, now) by the
-    deadline."""
-    report.closed_at = now
-    handled = (
-        report.events.filter(kind=CaseEvent.Kind.STATE_CHANGED, to_state=ReportState.HANDLED)
-        .order_by("-created_at", "-pk")
-        .values_list("created_at", flat=True)
-        .first()
-    ) or now
-    report.closed_on_time = bool(report.deadline and handled <= report.deadline)
+    """Closed like a normal close; handled externally means handled now, if not before."""
+    _record_closure(report=report, now=now, handled_at_default=now)
     return ""
 
 
@@ -412,15 +404,20 @@ def _external_reject(*, report, **_kw):
 
 
 def _close(*, report, now, **_kw):
+    _record_closure(report=report, now=now)
+    return ""
+
+
+def _record_closure(*, report, now, handled_at_default=None) -> None:
+    """Closure time, and on time when the (last) handling came by the deadline."""
     report.closed_at = now
     handled = (
         report.events.filter(kind=CaseEvent.Kind.STATE_CHANGED, to_state=ReportState.HANDLED)
         .order_by("-created_at", "-pk")
         .values_list("created_at", flat=True)
         .first()
-    )
+    ) or handled_at_default
     report.closed_on_time = bool(report.deadline and handled and handled <= report.deadline)
-    return ""
 
 
 EFFECTS = {
