@@ -148,7 +148,7 @@ class DeliveryAttempt(models.Model):
     number = models.PositiveSmallIntegerField(_("attempt"))
     worker = models.CharField(_("worker"), max_length=80)
     outcome = models.CharField(
-        _("outcome"), max_length=10, choices=Outcome, default=Outcome.STARTED
+        _("result"), max_length=10, choices=Outcome, default=Outcome.STARTED
     )
     http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
@@ -191,7 +191,7 @@ class InboundUpdate(models.Model):
     external_status = models.CharField(_("external status"), max_length=40)
     external_updated_at = models.DateTimeField(_("external update time"))
     note = models.TextField(_("note"), blank=True, max_length=2000)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome)
+    outcome = models.CharField(_("result"), max_length=10, choices=Outcome)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     class Meta:
