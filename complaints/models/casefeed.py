@@ -147,9 +147,7 @@ class DeliveryAttempt(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("attempt"))
     worker = models.CharField(_("worker"), max_length=80)
-    outcome = models.CharField(
-        _("result"), max_length=10, choices=Outcome, default=Outcome.STARTED
-    )
+    outcome = models.CharField(_("result"), max_length=10, choices=Outcome, default=Outcome.STARTED)
     http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     started_at = models.DateTimeField(_("started at"))
