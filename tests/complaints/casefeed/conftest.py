@@ -156,3 +156,14 @@ def wait_until(predicate, timeout=20.0, step=0.1):
             return True
         time.sleep(step)
     return False
+
+
+@pytest.fixture
+def delivered(webhook_system, register, fake):
+    """A registered report whose delivery to the webhook case system went through."""
+    from complaints.casefeed.outbox import deliveries_drain
+    from complaints.models import Delivery
+
+    report = register()
+    deliveries_drain(worker="w")
+    return Delivery.objects.get(report=report)

@@ -6,9 +6,8 @@ import time
 import pytest
 from django.utils import translation
 
-from complaints.casefeed.outbox import deliveries_drain
 from complaints.casefeed.signing import signed_headers
-from complaints.models import CaseEvent, Delivery, InboundUpdate, ReportState
+from complaints.models import CaseEvent, InboundUpdate, ReportState
 from tests.complaints.casefeed.conftest import SECRET
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +25,6 @@ def in_english(error: str) -> str:
 
 
 URL = "/casefeed/district/updates"
-
-
-@pytest.fixture
-def delivered(webhook_system, register, fake):
-    report = register()
-    deliveries_drain(worker="w")
-    return Delivery.objects.get(report=report)
 
 
 def callback(client, body, *, secret=SECRET, now=None, url=URL, headers=None):

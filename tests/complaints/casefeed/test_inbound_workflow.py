@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 URL = "/casefeed/district/updates"
 
 
-@pytest.fixture
-def delivered(webhook_system, register, fake):
-    report = register()
-    deliveries_drain(worker="w")
-    return Delivery.objects.get(report=report)
-
-
 def push(client, delivery, *, key="upd-1", status="IN_PROGRESS", at="10:00", note="", **more):
     body = {
         "idempotency_key": key,
