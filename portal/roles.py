@@ -12,6 +12,10 @@ PUBLICITY_MODERATOR = "宣传审核员"
 INTAKE_OPERATOR = "受理员"
 DEPARTMENT_HANDLER = "处置单位"
 SUPERVISOR = "监督员"
+# The reward fund (complaints/services/rewards.py): four eyes, and an auditor who sees no identity.
+REWARD_OFFICER = "奖励专员"
+REWARD_APPROVER = "奖励审批人"
+AUDITOR = "审计员"
 
 ACCESS_ADMIN = "wagtailadmin.access_admin"
 
@@ -34,6 +38,39 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
             for verb in ("add", "change", "delete", "view")
         ),
         "complaints.view_satisfactionresponse",
+    ],
+    REWARD_OFFICER: [
+        ACCESS_ADMIN,
+        "complaints.view_report",
+        "complaints.view_rewardclaim",
+        "complaints.assess_rewardclaim",
+        "complaints.pay_rewardclaim",
+        "complaints.reveal_informant",
+        *(f"complaints.{verb}_rewardrule" for verb in ("add", "change", "view")),
+        *(f"complaints.{verb}_rewardexclusion" for verb in ("add", "delete", "view")),
+        "complaints.view_rewardfund",
+        "complaints.view_ledgerentry",
+    ],
+    REWARD_APPROVER: [
+        ACCESS_ADMIN,
+        "complaints.view_report",
+        "complaints.view_rewardclaim",
+        "complaints.approve_rewardclaim",
+        "complaints.reveal_informant",
+        "complaints.view_rewardrule",
+        *(f"complaints.{verb}_rewardfund" for verb in ("add", "change", "view")),
+        "complaints.view_ledgerentry",
+        "complaints.allocate_ledgerentry",
+    ],
+    AUDITOR: [
+        ACCESS_ADMIN,
+        "complaints.view_rewardclaim",
+        "complaints.view_rewardrule",
+        "complaints.view_rewardfund",
+        "complaints.view_ledgerentry",
+        "complaints.view_piiaccess",
+        "complaints.view_dataexport",
+        "complaints.view_identityerasure",
     ],
 }
 
@@ -72,6 +109,8 @@ MODERATION_GROUPS = [PUBLICITY_MODERATOR]
 
 # Roles that may reveal a reporter's contact details on a case page (each reveal is logged).
 CONTACT_REVEAL_ROLES = [INTAKE_OPERATOR, SUPERVISOR]
+# Roles that may open an informant's sealed identity (also the permission reveal_informant).
+IDENTITY_REVEAL_ROLES = [REWARD_OFFICER, REWARD_APPROVER]
 
 ROLES = list(MODEL_PERMISSIONS)
 

@@ -13,7 +13,8 @@ from complaints.models.casefeed import (
 from complaints.models.events import CaseEvent
 from complaints.models.extensions import ExtensionRequest
 from complaints.models.geography import Community, GridCell, Town
-from complaints.models.pii_access import PiiAccess
+from complaints.models.informants import IdentityErasure, Informant, RewardExclusion
+from complaints.models.pii_access import DataExport, PiiAccess
 from complaints.models.reports import (
     OPEN_STATES,
     ReferenceCounter,
@@ -24,6 +25,13 @@ from complaints.models.reports import (
     ReportSupporter,
 )
 from complaints.models.response_templates import ResponseTemplate
+from complaints.models.rewards import (
+    ClaimState,
+    LedgerEntry,
+    RewardClaim,
+    RewardFund,
+    RewardRule,
+)
 from complaints.models.routing import DepartmentMembership, RoutingRule
 from complaints.models.satisfaction import RatingToken, SatisfactionRating, SatisfactionResponse
 from complaints.models.taxonomy import Category, CategoryKind, Department, TimeUnit
@@ -37,9 +45,11 @@ __all__ = [
     "CaseSystem",
     "Category",
     "CategoryKind",
+    "ClaimState",
     "Community",
     "ConnectorKind",
     "CoordinateSystem",
+    "DataExport",
     "Delivery",
     "DeliveryAttempt",
     "DeliveryState",
@@ -48,7 +58,10 @@ __all__ = [
     "ExtensionRequest",
     "GridCell",
     "Holiday",
+    "IdentityErasure",
     "InboundUpdate",
+    "Informant",
+    "LedgerEntry",
     "PiiAccess",
     "RatingToken",
     "ReferenceCounter",
@@ -58,6 +71,10 @@ __all__ = [
     "ReportState",
     "ReportSupporter",
     "ResponseTemplate",
+    "RewardClaim",
+    "RewardExclusion",
+    "RewardFund",
+    "RewardRule",
     "RoutingRule",
     "SatisfactionRating",
     "SatisfactionResponse",

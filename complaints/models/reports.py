@@ -62,7 +62,7 @@ class Report(index.Indexed, models.Model):
     """A complaint or informant report, from intake to closure."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
-    access_code_hash = models.CharField(max_length=64, editable=False)
+    access_code_hash = models.CharField(max_length=64, editable=False, db_index=True)
     submission_token = models.UUIDField(
         unique=True,
         default=uuid.uuid4,
@@ -82,6 +82,7 @@ class Report(index.Indexed, models.Model):
         related_name="reports",
     )
     description = models.TextField(_("what happened"), max_length=2000)
+    observed_at = models.DateTimeField(_("seen at"), null=True, blank=True)
     extra_answers = models.JSONField(_("answers to the category's questions"), default=dict)
 
     town = models.ForeignKey(

@@ -16,6 +16,15 @@ def access_code_generate() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, ACCESS_CODE_LENGTH, 4))
 
 
+RECEIPT_CODE_LENGTH = 24  # 31**24 ≈ 2**119: an informant's only key to their report
+
+
+def receipt_code_generate() -> str:
+    """An informant's receipt code (GlobaLeaks-style: long, random, shown once, kept hashed)."""
+    raw = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(RECEIPT_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_CODE_LENGTH, 4))
+
+
 def access_code_normalise(code: str) -> str:
     return re.sub(r"[\s\-]", "", code or "").upper()
 

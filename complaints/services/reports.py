@@ -3,6 +3,7 @@
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -28,7 +29,12 @@ from complaints.models import (
     Town,
     UploadDraft,
 )
-from complaints.privacy.codes import access_code_generate, access_code_hash, phone_hash
+from complaints.privacy.codes import (
+    access_code_generate,
+    access_code_hash,
+    phone_hash,
+    receipt_code_generate,
+)
 from complaints.services.events import case_event_record
 
 logger = logging.getLogger(__name__)
@@ -91,6 +97,7 @@ def report_submit(
     category: Category,
     description: str,
     extra_answers: dict | None = None,
+    observed_at: datetime | None = None,
     town: Town | None = None,
     community: Community | None = None,
     grid_cell: GridCell | None = None,
@@ -120,7 +127,14 @@ def report_submit(
 
     if not category.is_active:
         raise ValidationError({"category": _("This category is no longer in use.")})
-    if is_anonymous:
+    informant = kind == ReportKind.INFORMANT
+    if informant:
+        # An informant's identity lives sealed in Informant rows, never on the report, and
+        # informant reports are never public.
+        is_anonymous, is_public = True, False
+        contact_name = contact_phone = contact_email = ""
+        consent_to_contact = False
+    elif is_anonymous:
         if not category.anonymous_allowed:
             raise ValidationError(
                 {"is_anonymous": _("Reports in this category need your contact details.")}
@@ -137,7 +151,7 @@ def report_submit(
     if town is None and not address:
         raise ValidationError({"town": _("Tell us where: choose the town or use your location.")})
 
-    access_code = access_code_generate()
+    access_code = receipt_code_generate() if informant else access_code_generate()
     try:
         with transaction.atomic():
             report = Report.objects.create(
@@ -149,6 +163,7 @@ def report_submit(
                 category=category,
                 description=description,
                 extra_answers=extra_answers or {},
+                observed_at=observed_at,
                 town=town,
                 community=community,
                 grid_cell=grid_cell,
