@@ -81,7 +81,10 @@ def live_figures(*, home) -> list[dict]:
 
 def reporting_entries() -> dict:
     """Where the home and campaign pages send residents who want to report something."""
-    return {"complaint_url": reverse("complaints:report_create")}
+    return {
+        "complaint_url": reverse("complaints:report_create"),
+        "violation_url": reverse("complaints:informant_report_create"),
+    }
 
 
 def home_page_sections(*, home) -> dict:

@@ -76,21 +76,11 @@ class GroupedModelChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class ReportForm(forms.Form):
-    submission_token = forms.UUIDField(widget=forms.HiddenInput)
-    draft_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    website = forms.CharField(
-        label=_("Leave this field empty"), required=False, max_length=100
-    )  # honeypot, hidden by CSS
+PLACE_FIELDS = ("town", "community", "grid_cell", "address", "latitude", "longitude")
 
-    category = forms.TypedChoiceField(label=_("What kind of problem is it?"), coerce=int)
-    description = forms.CharField(
-        label=_("What happened?"),
-        min_length=5,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Describe the problem and what you saw; at most 2,000 characters."),
-    )
+
+class PlaceFieldsForm(forms.Form):
+    """The "where" fields shared by the complaint and the informant forms, and their checks."""
 
     town = forms.ModelChoiceField(
         label=_("Town or sub-district"),
@@ -126,12 +116,88 @@ class ReportForm(forms.Form):
         label=_("Longitude"), required=False, min_value=73.0, max_value=136.0, localize=False
     )
 
+    def clean_place(self, cleaned: dict) -> None:
+        """Both or neither coordinate; town, community and cell consistent; some place given."""
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None) and not (
+            "latitude" in self.errors or "longitude" in self.errors
+        ):
+            self.add_error("latitude", _("Give both latitude and longitude, or neither."))
+            latitude = longitude = None
+        cleaned["latitude"] = Decimal(f"{latitude:.6f}") if latitude is not None else None
+        cleaned["longitude"] = Decimal(f"{longitude:.6f}") if longitude is not None else None
+        try:
+            town, community, cell = report_place_resolve(
+                town=cleaned.get("town"),
+                community=cleaned.get("community"),
+                grid_cell=cleaned.get("grid_cell"),
+                latitude=cleaned["latitude"],
+                longitude=cleaned["longitude"],
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        else:
+            cleaned.update(town=town, community=community, grid_cell=cell)
+            if town is None and not cleaned.get("address") and "town" not in self.errors:
+                self.add_error(
+                    "town",
+                    _(
+                        "Tell us where: choose the town (and community), use your location, or "
+                        "write the address."
+                    ),
+                )
+
+
+class PhotoFieldsForm(forms.Form):
+    """Evidence photos kept as upload drafts between attempts (see ``upload_drafts_accept``)."""
+
+    draft_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     photos = PhotosField(
         label=_("Photos"),
         widget=MultipleFileInput(attrs={"accept": "image/*"}),
     )
     remove_photos = DraftPhotosField(
         label=_("Remove these photos"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, drafts=(), photo_errors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].help_text = _(
+            "Up to %(n)s photos (JPEG, PNG, WebP or HEIC), each at most %(size)s."
+        ) % {
+            "n": settings.COMPLAINTS_MAX_PHOTOS,
+            "size": filesizeformat(settings.COMPLAINTS_PHOTO_MAX_BYTES),
+        }
+        self.drafts = list(drafts)
+        self.photo_errors = list(photo_errors)
+        self.fields["remove_photos"].choices = [(str(d.pk), d.original_name) for d in self.drafts]
+
+    def clean(self):
+        cleaned = super().clean()
+        for message in self.photo_errors:
+            self.add_error("photos", message)
+        return cleaned
+
+    def clean_draft_token(self):
+        token = self.cleaned_data["draft_token"]
+        if not DRAFT_TOKEN_RE.match(token):
+            raise ValidationError(_("The form has expired; please reload the page."))
+        return token
+
+
+class ReportForm(PlaceFieldsForm, PhotoFieldsForm):
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    website = forms.CharField(
+        label=_("Leave this field empty"), required=False, max_length=100
+    )  # honeypot, hidden by CSS
+
+    category = forms.TypedChoiceField(label=_("What kind of problem is it?"), coerce=int)
+    description = forms.CharField(
+        label=_("What happened?"),
+        min_length=5,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Describe the problem and what you saw; at most 2,000 characters."),
     )
 
     is_anonymous = forms.BooleanField(label=_("Report anonymously"), required=False)
@@ -152,22 +218,24 @@ class ReportForm(forms.Form):
         initial=True,
     )
 
-    def __init__(self, *args, drafts=(), photo_errors=(), **kwargs):
+    field_order = [
+        "submission_token",
+        "draft_token",
+        "website",
+        "category",
+        "description",
+        *PLACE_FIELDS,
+        "photos",
+        "remove_photos",
+    ]
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.categories = {c.pk: c for c in categories_for_form()}
         self.fields["category"].choices = [
             ("", _("Choose a category")),
             *category_choices_grouped(categories=list(self.categories.values())),
         ]
-        self.fields["photos"].help_text = _(
-            "Up to %(n)s photos (JPEG, PNG, WebP or HEIC), each at most %(size)s."
-        ) % {
-            "n": settings.COMPLAINTS_MAX_PHOTOS,
-            "size": filesizeformat(settings.COMPLAINTS_PHOTO_MAX_BYTES),
-        }
-        self.drafts = list(drafts)
-        self.photo_errors = list(photo_errors)
-        self.fields["remove_photos"].choices = [(str(d.pk), d.original_name) for d in self.drafts]
         self.question_fields: dict[int, list[tuple[str, dict]]] = {}
         for category in self.categories.values():
             for question in category.extra_questions or []:
@@ -200,12 +268,6 @@ class ReportForm(forms.Form):
             for pk, fields in self.question_fields.items()
         ]
 
-    def clean_draft_token(self):
-        token = self.cleaned_data["draft_token"]
-        if not DRAFT_TOKEN_RE.match(token):
-            raise ValidationError(_("The form has expired; please reload the page."))
-        return token
-
     def clean_category(self):
         category = self.categories.get(self.cleaned_data["category"])
         if category is None:
@@ -227,8 +289,6 @@ class ReportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for message in self.photo_errors:
-            self.add_error("photos", message)
         category: Category | None = cleaned.get("category")
         if category is not None:
             cleaned["extra_answers"] = self._clean_answers(category)
@@ -256,34 +316,7 @@ class ReportForm(forms.Form):
             for name in ("contact_name", "contact_phone", "contact_email"):
                 cleaned[name] = ""
             cleaned["consent_to_contact"] = False
-        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
-        if (latitude is None) != (longitude is None) and not (
-            "latitude" in self.errors or "longitude" in self.errors
-        ):
-            self.add_error("latitude", _("Give both latitude and longitude, or neither."))
-            latitude = longitude = None
-        cleaned["latitude"] = Decimal(f"{latitude:.6f}") if latitude is not None else None
-        cleaned["longitude"] = Decimal(f"{longitude:.6f}") if longitude is not None else None
-        try:
-            town, community, cell = report_place_resolve(
-                town=cleaned.get("town"),
-                community=cleaned.get("community"),
-                grid_cell=cleaned.get("grid_cell"),
-                latitude=cleaned["latitude"],
-                longitude=cleaned["longitude"],
-            )
-        except ValidationError as exc:
-            self.add_error(None, exc)
-        else:
-            cleaned.update(town=town, community=community, grid_cell=cell)
-            if town is None and not cleaned.get("address") and "town" not in self.errors:
-                self.add_error(
-                    "town",
-                    _(
-                        "Tell us where: choose the town (and community), use your location, or "
-                        "write the address."
-                    ),
-                )
+        self.clean_place(cleaned)
         return cleaned
 
     def _clean_answers(self, category: Category) -> dict:

@@ -5,6 +5,7 @@ import ipaddress
 from django.conf import settings
 
 from complaints.privacy.codes import phone_hash, phone_normalise
+from complaints.privacy.crypto import keyed_hash
 
 
 def client_ip(request) -> str:
@@ -45,3 +46,20 @@ def key_phone(group, request) -> str:
 
 def rate_track_ip(group, request) -> str | None:
     return settings.COMPLAINTS_RATE_TRACK_IP or None
+
+
+def key_informant_ip(group, request) -> str:
+    """Informants' rate limits count per keyed hash of the address, never the address itself.
+
+    The counter (and so the hash) lives in the cache only for the rate's period; nothing about
+    an informant's address is written to the database or the logs.
+    """
+    return keyed_hash(client_ip(request), purpose="informant-rate")
+
+
+def rate_informant_ip(group, request) -> str | None:
+    return settings.COMPLAINTS_RATE_INFORMANT_IP or None
+
+
+def rate_informant_lookup_ip(group, request) -> str | None:
+    return settings.COMPLAINTS_RATE_INFORMANT_LOOKUP_IP or None

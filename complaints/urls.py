@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from complaints import views
+from complaints import views, views_informants
 
 app_name = "complaints"
 
@@ -17,4 +17,25 @@ urlpatterns = [
     re_path(rf"^track/{REFERENCE}/rate/$", views.report_rate, name="report_rate"),
     re_path(rf"^track/{REFERENCE}/rated/$", views.rating_done, name="rating_done"),
     re_path(r"^rate/(?P<token>[A-Za-z0-9_-]{20,64})/$", views.rating_link, name="rating_link"),
+    # The reward scheme's informant pages (complaints/views_informants.py).
+    path(
+        "report-violation/",
+        views_informants.InformantReportCreateView.as_view(),
+        name="informant_report_create",
+    ),
+    path(
+        "report-violation/receipt/",
+        views_informants.informant_receipt,
+        name="informant_receipt",
+    ),
+    path(
+        "report-violation/follow-up/",
+        views_informants.informant_follow_up,
+        name="informant_follow_up",
+    ),
+    path(
+        "rewards/transparency/",
+        views_informants.reward_transparency,
+        name="reward_transparency",
+    ),
 ]

@@ -62,6 +62,28 @@ def _tracking_url(request, report: Report, code: str) -> str:
     return request.build_absolute_uri(f"{path}?code={code}")
 
 
+def photo_drafts_from_post(request) -> tuple[list, list]:
+    """Keep the POST's photos as drafts of its form (and drop the unticked ones) first, so
+    that no other mistake in the form makes the resident upload them again."""
+    token = request.POST.get("draft_token", "")
+    if not (32 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum()):
+        return [], []
+    return upload_drafts_accept(
+        token=token,
+        uploads=request.FILES.getlist("photos"),
+        remove_ids=[i for i in request.POST.getlist("remove_photos") if i.isdigit()],
+    )
+
+
+def map_picker_context() -> dict:
+    """What the place fieldset's map picker needs (no map without a tile server)."""
+    return {
+        "map_tile_url": settings.COMPLAINTS_MAP_TILE_URL,
+        "map_attribution": settings.COMPLAINTS_MAP_ATTRIBUTION,
+        "map_center": settings.COMPLAINTS_MAP_CENTER,
+    }
+
+
 @method_decorator(never_cache, name="dispatch")
 @method_decorator(
     ratelimit(group="complaints:submit-ip", key="ip", rate=rate_submit_ip, method="POST"),
@@ -98,16 +120,7 @@ class ReportCreateView(View):
         if filed is not None:
             # A double tap or a resubmitted POST: the same receipt, nothing stored twice.
             return redirect("complaints:report_receipt", reference=filed.reference)
-        token = request.POST.get("draft_token", "")
-        drafts, photo_errors = [], []
-        if 32 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum():
-            # Good photos are kept first, so that no other mistake makes the resident upload
-            # them again.
-            drafts, photo_errors = upload_drafts_accept(
-                token=token,
-                uploads=request.FILES.getlist("photos"),
-                remove_ids=[i for i in request.POST.getlist("remove_photos") if i.isdigit()],
-            )
+        drafts, photo_errors = photo_drafts_from_post(request)
         form = ReportForm(request.POST, request.FILES, drafts=drafts, photo_errors=photo_errors)
         if not form.is_valid():
             return self.render_form(form, status=200)
@@ -191,9 +204,7 @@ class ReportCreateView(View):
         context = {
             "form": form,
             "nearby": [(r, public_state(r.state)) for r in nearby],
-            "map_tile_url": settings.COMPLAINTS_MAP_TILE_URL,
-            "map_attribution": settings.COMPLAINTS_MAP_ATTRIBUTION,
-            "map_center": settings.COMPLAINTS_MAP_CENTER,
+            **map_picker_context(),
         }
         return render(self.request, self.template_name, context, status=status)
 

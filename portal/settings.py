@@ -337,6 +337,9 @@ PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0"))
 COMPLAINTS_RATE_SUBMIT_IP = os.environ.get("COMPLAINTS_RATE_SUBMIT_IP", "20/h")
 COMPLAINTS_RATE_SUBMIT_PHONE = os.environ.get("COMPLAINTS_RATE_SUBMIT_PHONE", "5/h")
 COMPLAINTS_RATE_TRACK_IP = os.environ.get("COMPLAINTS_RATE_TRACK_IP", "30/h")
+# Informant reports and receipt-code lookups: counted per keyed hash of the address (no raw IP).
+COMPLAINTS_RATE_INFORMANT_IP = os.environ.get("COMPLAINTS_RATE_INFORMANT_IP", "20/h")
+COMPLAINTS_RATE_INFORMANT_LOOKUP_IP = os.environ.get("COMPLAINTS_RATE_INFORMANT_LOOKUP_IP", "30/h")
 if CACHES["default"]["BACKEND"] == "portal.sqlite_cache.SQLiteCache":
     # django-ratelimit only knows Redis and memcached as atomic (E003 error, W001 warning);
     # silencing is safe because this backend's add/incr are
@@ -393,3 +396,9 @@ CASEFEED_LEASE_SECONDS = int(os.environ.get("CASEFEED_LEASE_SECONDS", "120"))
 CASEFEED_CALLBACK_WINDOW = int(os.environ.get("CASEFEED_CALLBACK_WINDOW", "300"))
 # Photo links given to case systems (media_url) expire after this many seconds.
 CASEFEED_MEDIA_LINK_SECONDS = int(os.environ.get("CASEFEED_MEDIA_LINK_SECONDS", str(7 * 86400)))
+
+# --- Reward scheme (issue 6) ---------------------------------------------------------------
+# An informant's sealed identity (name, phone, payment account, phone hash) is erased this many
+# days after their claim was paid, found ineligible or cancelled; the claim and the ledger stay.
+# `manage.py erase_informant_identities` does it (docs/rewards.md).
+REWARD_IDENTITY_RETENTION_DAYS = int(os.environ.get("PORTAL_REWARD_IDENTITY_RETENTION_DAYS", "365"))

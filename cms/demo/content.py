@@ -16,6 +16,7 @@ from cms.models import (
     NewsIndexPage,
     NewsPage,
     PortalSettings,
+    RewardSchemePage,
     StandardPage,
     Target,
     TargetsPage,
@@ -456,6 +457,35 @@ def _standard_pages(builder: TreeBuilder, home: HomePage) -> None:
     )
 
 
+def _reward_scheme(builder: TreeBuilder, home: HomePage) -> None:
+    builder.child(
+        home,
+        RewardSchemePage,
+        "rewards",
+        title="有奖举报",
+        show_in_menus=True,
+        listing_summary="举报市容环境和城市秩序违法行为，经查实后按公布的标准给予奖励。",
+        intro="<p>为鼓励市民参与城市管理，区城市管理局设立有奖举报专项资金。"
+        "对列入奖励范围的违法违规行为，首位实名举报并经核查属实、结案的举报人，"
+        "按下列标准给予奖励。</p>",
+        body=stream(
+            heading("奖励规则"),
+            paragraph(
+                "<ul><li>同一违法行为（同一网格、同一类别、同一天）只奖励最先举报的人；"
+                "联名举报的，奖金平均分配。</li>"
+                "<li>每人每天、每月获得奖励的次数有上限；城市管理工作人员及其亲属不在奖励范围内。</li>"
+                "<li>须在发现违法行为后规定天数内举报，并提供近景、远景照片、发现时间和准确位置。</li>"
+                "<li>奖励由奖励专员审核提出、另一名审批人批准后发放，资金收支逐笔登记、接受审计。</li></ul>"
+            ),
+            heading("如何查询"),
+            paragraph(
+                "<p>提交举报后，页面会显示一次回执码，请务必抄写或拍照保存。"
+                "凭回执码可以查询办理结果、奖励审核结果和发放情况，无需注册账号。</p>"
+            ),
+        ),
+    )
+
+
 def seed_site(*, stdout) -> int:
     """Create whatever part of the demo page tree is missing; returns how many pages it added."""
     builder = TreeBuilder()
@@ -465,4 +495,5 @@ def seed_site(*, stdout) -> int:
     _case_studies(builder, home)
     _news(builder, home)
     _standard_pages(builder, home)
+    _reward_scheme(builder, home)
     return builder.created

@@ -13,6 +13,9 @@ DEMO_USERS = {
     roles.INTAKE_OPERATOR: "demo_intake",
     roles.DEPARTMENT_HANDLER: "demo_handler",
     roles.SUPERVISOR: "demo_supervisor",
+    roles.REWARD_OFFICER: "demo_reward_officer",
+    roles.REWARD_APPROVER: "demo_reward_approver",
+    roles.AUDITOR: "demo_auditor",
 }
 # The demo handler works for this department (key from complaints' reference data).
 DEMO_HANDLER_DEPARTMENT = "sanitation"

@@ -3,6 +3,7 @@ from cms.models.campaigns import CampaignGalleryImage, CampaignIndexPage, Campai
 from cms.models.case_studies import CaseStudyIndexPage, CaseStudyPage
 from cms.models.home import HomePage
 from cms.models.news import NewsIndexPage, NewsPage
+from cms.models.reward_scheme import RewardSchemePage
 from cms.models.site_settings import PortalSettings
 from cms.models.standard import StandardPage
 from cms.models.targets import Target, TargetsPage
@@ -18,6 +19,7 @@ __all__ = [
     "NewsIndexPage",
     "NewsPage",
     "PortalSettings",
+    "RewardSchemePage",
     "StandardPage",
     "Target",
     "TargetsPage",

@@ -26,6 +26,7 @@ class HomePage(BasePage):
         "cms.NewsIndexPage",
         "cms.TargetsPage",
         "cms.StandardPage",
+        "cms.RewardSchemePage",
     ]
     max_count = 1
 

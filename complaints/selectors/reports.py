@@ -13,6 +13,7 @@ from complaints.models import (
     Category,
     GridCell,
     Report,
+    ReportKind,
     ReportState,
 )
 from complaints.privacy.codes import access_code_hash
@@ -26,9 +27,13 @@ NEARBY_LIMIT = 5
 
 
 def report_for_tracking(*, reference: str, access_code: str) -> Report | None:
-    """The report if the access code matches its reference; None otherwise (same for both)."""
+    """The complaint if the access code matches its reference; None otherwise (same for both).
+
+    Informant reports are followed up with their receipt code alone (views_informants), never
+    here: this page shows the public timeline and photos by reference.
+    """
     report = (
-        Report.objects.filter(reference=reference.strip().upper())
+        Report.objects.filter(reference=reference.strip().upper(), kind=ReportKind.COMPLAINT)
         .select_related("category", "town", "community", "grid_cell")
         .first()
     )
@@ -59,11 +64,16 @@ def reports_nearby_open(
     longitude: float | None = None,
 ) -> list[Report]:
     """Open reports of the same category in the same or a neighbouring cell or within 250 m."""
-    base = Report.objects.filter(
-        category=category,
-        state__in=OPEN_STATES,
-        created_at__gte=timezone.now() - NEARBY_MAX_AGE,
-    ).select_related("category", "town", "community", "grid_cell")
+    # Never an informant report: its existence, reference and place are not for the public.
+    base = (
+        Report.objects.filter(
+            category=category,
+            state__in=OPEN_STATES,
+            created_at__gte=timezone.now() - NEARBY_MAX_AGE,
+        )
+        .exclude(kind=ReportKind.INFORMANT)
+        .select_related("category", "town", "community", "grid_cell")
+    )
     found: dict[int, Report] = {}
     if grid_cell is not None:
         for report in base.filter(grid_cell_id__in=grid_cell_neighbour_ids(cell=grid_cell))[

@@ -2,11 +2,15 @@
 
 import csv
 import json
+import re
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
-from complaints.models import Category, Department
+from complaints.models import Category, Department, RewardRule
 from complaints.services.geography import GridImportResult, grid_import, grid_rows_from_file
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -89,3 +93,62 @@ def demo_geography_load(*, path: Path = DEMO_GRID_GEOJSON) -> GridImportResult:
     """Load the demo district's towns, communities and grid cells (same path as import_grid)."""
     departments_load()
     return grid_import(rows=grid_rows_from_file(path=path))
+
+
+# ``fixed:500 yuan`` or ``per_unit:1 yuan/m2 min 20 max 500`` (the reward_rule column).
+REWARD_RULE_RE = re.compile(
+    r"^(?P<kind>fixed|per_unit):\s*(?P<amount>\d+(?:\.\d+)?)\s*yuan"
+    r"(?:/(?P<unit>\S+))?(?:\s+min\s+(?P<min>\d+(?:\.\d+)?))?(?:\s+max\s+(?P<max>\d+(?:\.\d+)?))?$"
+)
+UNITS = {"m2": "m²", "m3": "m³"}
+DEMO_EVIDENCE_NOTE = "近景、远景照片各一张，注明发现时间和准确位置"
+DEMO_EVIDENCE_NOTE_PER_UNIT = "近景、远景照片各一张，注明发现时间、准确位置和估算面积"
+
+
+def reward_rule_parse(text: str) -> dict:
+    """The RewardRule fields a ``reward_rule`` cell describes; ValueError when malformed."""
+    match = REWARD_RULE_RE.match(text.strip())
+    if match is None:
+        raise ValueError(f"not a reward rule: {text!r}")
+    kind = match["kind"]
+    if (kind == RewardRule.AmountKind.PER_UNIT) != bool(match["unit"]):
+        raise ValueError(f"a per-unit rule names its unit, a fixed one does not: {text!r}")
+    return {
+        "amount_kind": kind,
+        "amount": Decimal(match["amount"]),
+        "unit": UNITS.get(match["unit"] or "", match["unit"] or ""),
+        "minimum_amount": Decimal(match["min"]) if match["min"] else None,
+        "maximum_amount": Decimal(match["max"]) if match["max"] else None,
+    }
+
+
+@transaction.atomic
+def reward_rules_load_from_csv(*, path: Path = DEMO_CATEGORIES_CSV, year: int | None = None) -> int:
+    """Create the reward rules of the CSV's ``reward_rule`` column, effective 1 January.
+
+    Only for categories that exist and have no reward rule yet: rules edited (or versioned) in
+    the admin are left alone, so running it again changes nothing. Returns how many it created.
+    """
+    effective_from = date(year or timezone.localdate().year, 1, 1)
+    created = 0
+    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            text = (row.get("reward_rule") or "").strip()
+            if not text:
+                continue
+            category = Category.objects.filter(kind=row["kind"], code=row["code"]).first()
+            if category is None or category.reward_rules.exists():
+                continue
+            fields = reward_rule_parse(text)
+            rule = RewardRule(
+                category=category,
+                effective_from=effective_from,
+                evidence_note=DEMO_EVIDENCE_NOTE_PER_UNIT
+                if fields["amount_kind"] == RewardRule.AmountKind.PER_UNIT
+                else DEMO_EVIDENCE_NOTE,
+                **fields,
+            )
+            rule.full_clean()
+            rule.save()
+            created += 1
+    return created

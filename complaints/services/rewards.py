@@ -221,6 +221,12 @@ def reward_amount(*, rule: RewardRule, units: Decimal | None, sharers: int) -> D
     return (total / max(sharers, 1)).quantize(CENT, rounding=ROUND_DOWN)
 
 
+def _sharers(report: Report) -> int:
+    """Joint reporters share one reward; excluded people (staff) take no share."""
+    excluded = RewardExclusion.objects.values("phone_hash")
+    return report.informants.exclude(phone_hash__in=excluded).count()
+
+
 # --- claim actions -----------------------------------------------------------------------
 
 
@@ -248,9 +254,15 @@ def claim_assess(
     claim.note = note
     claim.proposed_by = actor
     claim.proposed_at = now
+    amount = None
+    if all(reason.ok for reason in reasons):
+        amount = reward_amount(rule=rule, units=units, sharers=_sharers(report))
+        if amount <= 0:
+            reasons.append(Reason("amount", False, _("The reward share rounds down to nothing.")))
+            claim.reasons = [asdict(reason) for reason in reasons]
     if all(reason.ok for reason in reasons):
         claim.units = units
-        claim.amount = reward_amount(rule=rule, units=units, sharers=report.informants.count())
+        claim.amount = amount
         claim.state = ClaimState.ELIGIBLE
         claim.closed_at = None
     else:
@@ -323,11 +335,16 @@ def claim_cancel(*, claim: RewardClaim, actor, reason: str) -> RewardClaim:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the claim is cancelled.")})
+    # Locks in the same order as approval and payment (fund, then claim): no deadlock.
+    fund = RewardFund.objects.select_for_update().filter(year=timezone.localdate().year).first()
     claim = _locked_claim(claim)
     if claim.state in (ClaimState.CANCELLED, ClaimState.INELIGIBLE):
         raise ValidationError(_("This claim is already closed."))
     if claim.state == ClaimState.PAID:
-        fund = _locked_fund(year=timezone.localdate().year)
+        # Money goes back: whoever records payments must do it.
+        _require(actor, "pay_rewardclaim")
+        if fund is None:
+            fund = _locked_fund(year=timezone.localdate().year)
         ledger_append(
             fund=fund,
             kind=LedgerEntry.Kind.REVERSAL,

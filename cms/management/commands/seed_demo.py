@@ -5,9 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cms.demo.content import seed_site
+from cms.demo.rewards import seed_reward_fund
 from cms.demo.users import seed_users
 from complaints.services.deadlines import holidays_load_national
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+    reward_rules_load_from_csv,
+)
 
 
 class Command(BaseCommand):
@@ -38,6 +43,8 @@ class Command(BaseCommand):
                 f"Geography: {grid.towns} towns, {grid.communities} communities, "
                 f"{grid.cells} grid cells."
             )
+            rules = reward_rules_load_from_csv()
+            self.stdout.write(f"Reward rules: {rules} added.")
             holidays = holidays_load_national()
             self.stdout.write(f"Holiday calendar: {holidays} days added.")
             created_pages = seed_site(stdout=self.stdout)
@@ -45,4 +52,5 @@ class Command(BaseCommand):
                 f"Pages: {created_pages} created (existing pages are left as they are)."
             )
             seed_users(stdout=self.stdout)
+            seed_reward_fund(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
