@@ -9,204 +9,650 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0006_casefeed_result_labels'),
+        ("complaints", "0006_casefeed_result_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RewardFund',
+            name="RewardFund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='fiscal year')),
-                ('budget', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='budget (yuan)')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="fiscal year")),
+                (
+                    "budget",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="budget (yuan)",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'reward fund',
-                'verbose_name_plural': 'reward funds',
-                'ordering': ['-year'],
+                "verbose_name": "reward fund",
+                "verbose_name_plural": "reward funds",
+                "ordering": ["-year"],
             },
         ),
         migrations.AddField(
-            model_name='report',
-            name='observed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='seen at'),
+            model_name="report",
+            name="observed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="seen at"),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='access_code_hash',
+            model_name="report",
+            name="access_code_hash",
             field=models.CharField(db_index=True, editable=False, max_length=64),
         ),
         migrations.CreateModel(
-            name='DataExport',
+            name="DataExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='export')),
-                ('filters', models.CharField(blank=True, max_length=300, verbose_name='filters')),
-                ('row_count', models.PositiveIntegerField(verbose_name='rows')),
-                ('includes_identity', models.BooleanField(default=False, verbose_name='includes identities')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="export")),
+                ("filters", models.CharField(blank=True, max_length=300, verbose_name="filters")),
+                ("row_count", models.PositiveIntegerField(verbose_name="rows")),
+                (
+                    "includes_identity",
+                    models.BooleanField(default=False, verbose_name="includes identities"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data export',
-                'verbose_name_plural': 'data exports',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "data export",
+                "verbose_name_plural": "data exports",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Informant',
+            name="Informant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', complaints.privacy.fields.EncryptedTextField(blank=True, max_length=60, verbose_name='real name')),
-                ('phone', complaints.privacy.fields.EncryptedTextField(blank=True, max_length=20, verbose_name='phone')),
-                ('payment_account', complaints.privacy.fields.EncryptedTextField(blank=True, max_length=100, verbose_name='payment account')),
-                ('phone_hash', models.CharField(blank=True, db_index=True, editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='filed at')),
-                ('erased_at', models.DateTimeField(blank=True, null=True, verbose_name='identity erased at')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='informants', to='complaints.report', verbose_name='report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    complaints.privacy.fields.EncryptedTextField(
+                        blank=True, max_length=60, verbose_name="real name"
+                    ),
+                ),
+                (
+                    "phone",
+                    complaints.privacy.fields.EncryptedTextField(
+                        blank=True, max_length=20, verbose_name="phone"
+                    ),
+                ),
+                (
+                    "payment_account",
+                    complaints.privacy.fields.EncryptedTextField(
+                        blank=True, max_length=100, verbose_name="payment account"
+                    ),
+                ),
+                (
+                    "phone_hash",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=64),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="filed at")),
+                (
+                    "erased_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="identity erased at"),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="informants",
+                        to="complaints.report",
+                        verbose_name="report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'informant',
-                'verbose_name_plural': 'informants',
-                'ordering': ['report', 'pk'],
-                'permissions': [('reveal_informant', "Can open an informant's sealed identity")],
+                "verbose_name": "informant",
+                "verbose_name_plural": "informants",
+                "ordering": ["report", "pk"],
+                "permissions": [("reveal_informant", "Can open an informant's sealed identity")],
             },
         ),
         migrations.CreateModel(
-            name='IdentityErasure',
+            name="IdentityErasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('report_reference', models.CharField(max_length=20, verbose_name='report')),
-                ('fields', models.CharField(max_length=200, verbose_name='fields erased')),
-                ('claim_state', models.CharField(blank=True, max_length=20, verbose_name='claim state')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='erased at')),
-                ('informant', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='erasure', to='complaints.informant', verbose_name='informant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("report_reference", models.CharField(max_length=20, verbose_name="report")),
+                ("fields", models.CharField(max_length=200, verbose_name="fields erased")),
+                (
+                    "claim_state",
+                    models.CharField(blank=True, max_length=20, verbose_name="claim state"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="erased at"
+                    ),
+                ),
+                (
+                    "informant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="erasure",
+                        to="complaints.informant",
+                        verbose_name="informant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'identity erasure',
-                'verbose_name_plural': 'identity erasures',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "identity erasure",
+                "verbose_name_plural": "identity erasures",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='piiaccess',
-            name='informant',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accesses', to='complaints.informant', verbose_name='informant'),
+            model_name="piiaccess",
+            name="informant",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="accesses",
+                to="complaints.informant",
+                verbose_name="informant",
+            ),
         ),
         migrations.CreateModel(
-            name='RewardExclusion',
+            name="RewardExclusion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('label', models.CharField(help_text="E.g. 'staff, town law-enforcement team' - no names needed.", max_length=100, verbose_name='who')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='added at')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='added by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="E.g. 'staff, town law-enforcement team' - no names needed.",
+                        max_length=100,
+                        verbose_name="who",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="added at")),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="added by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'excluded phone number',
-                'verbose_name_plural': 'excluded phone numbers',
-                'ordering': ['-created_at'],
+                "verbose_name": "excluded phone number",
+                "verbose_name_plural": "excluded phone numbers",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='RewardRule',
+            name="RewardRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount_kind', models.CharField(choices=[('fixed', 'Fixed amount'), ('per_unit', 'Amount per unit')], default='fixed', max_length=10, verbose_name='amount')),
-                ('amount', models.DecimalField(decimal_places=2, help_text='The reward, or the reward per unit.', max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='amount (yuan)')),
-                ('unit', models.CharField(blank=True, help_text='For per-unit amounts, e.g. m².', max_length=20, verbose_name='unit')),
-                ('minimum_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='minimum (yuan)')),
-                ('maximum_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='maximum (yuan)')),
-                ('daily_limit', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1)], verbose_name='rewards per informant per day')),
-                ('monthly_limit', models.PositiveSmallIntegerField(default=20, validators=[django.core.validators.MinValueValidator(1)], verbose_name='rewards per informant per month')),
-                ('window_days', models.PositiveSmallIntegerField(default=3, help_text='A violation must be reported within this many days of being seen.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='claim window (days)')),
-                ('effective_from', models.DateField(verbose_name='effective from')),
-                ('effective_to', models.DateField(blank=True, help_text='Last day; empty: open-ended.', null=True, verbose_name='effective until')),
-                ('evidence_note', models.CharField(blank=True, help_text="Shown on the public scheme page, e.g. 'a near and a far photo'.", max_length=200, verbose_name='evidence needed')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reward_rules', to='complaints.category', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "amount_kind",
+                    models.CharField(
+                        choices=[("fixed", "Fixed amount"), ("per_unit", "Amount per unit")],
+                        default="fixed",
+                        max_length=10,
+                        verbose_name="amount",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="The reward, or the reward per unit.",
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="amount (yuan)",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        blank=True,
+                        help_text="For per-unit amounts, e.g. m².",
+                        max_length=20,
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "minimum_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="minimum (yuan)",
+                    ),
+                ),
+                (
+                    "maximum_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="maximum (yuan)",
+                    ),
+                ),
+                (
+                    "daily_limit",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="rewards per informant per day",
+                    ),
+                ),
+                (
+                    "monthly_limit",
+                    models.PositiveSmallIntegerField(
+                        default=20,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="rewards per informant per month",
+                    ),
+                ),
+                (
+                    "window_days",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="A violation must be reported within this many days of being seen.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="claim window (days)",
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="effective from")),
+                (
+                    "effective_to",
+                    models.DateField(
+                        blank=True,
+                        help_text="Last day; empty: open-ended.",
+                        null=True,
+                        verbose_name="effective until",
+                    ),
+                ),
+                (
+                    "evidence_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown on the public scheme page, e.g. 'a near and a far photo'.",
+                        max_length=200,
+                        verbose_name="evidence needed",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reward_rules",
+                        to="complaints.category",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reward rule',
-                'verbose_name_plural': 'reward rules',
-                'ordering': ['category__code', '-effective_from'],
+                "verbose_name": "reward rule",
+                "verbose_name_plural": "reward rules",
+                "ordering": ["category__code", "-effective_from"],
             },
         ),
         migrations.CreateModel(
-            name='RewardClaim',
+            name="RewardClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('pending', 'Awaiting assessment'), ('eligible', 'Eligible, awaiting approval'), ('ineligible', 'Not eligible'), ('approved', 'Approved, awaiting payment'), ('paid', 'Paid'), ('cancelled', 'Cancelled')], db_index=True, default='pending', max_length=12, verbose_name='state')),
-                ('units', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='units')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='amount (yuan)')),
-                ('reasons', models.JSONField(blank=True, default=list, verbose_name='reasons')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('proposed_at', models.DateTimeField(blank=True, null=True, verbose_name='assessed at')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved at')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='paid at')),
-                ('payment_reference', models.CharField(blank=True, max_length=64, verbose_name='payment reference')),
-                ('closed_at', models.DateTimeField(blank=True, help_text='When the claim reached paid, ineligible or cancelled: retention counts from it.', null=True, verbose_name='decided at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('informant', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='claim', to='complaints.informant', verbose_name='informant')),
-                ('paid_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='payment recorded by')),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposed by')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reward_claims', to='complaints.report', verbose_name='report')),
-                ('rule', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='complaints.rewardrule', verbose_name='rule applied')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting assessment"),
+                            ("eligible", "Eligible, awaiting approval"),
+                            ("ineligible", "Not eligible"),
+                            ("approved", "Approved, awaiting payment"),
+                            ("paid", "Paid"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "units",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="units"
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="amount (yuan)",
+                    ),
+                ),
+                ("reasons", models.JSONField(blank=True, default=list, verbose_name="reasons")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "proposed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="assessed at"),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="approved at"),
+                ),
+                ("paid_at", models.DateTimeField(blank=True, null=True, verbose_name="paid at")),
+                (
+                    "payment_reference",
+                    models.CharField(blank=True, max_length=64, verbose_name="payment reference"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When the claim reached paid, ineligible or cancelled: retention counts from it.",
+                        null=True,
+                        verbose_name="decided at",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "informant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claim",
+                        to="complaints.informant",
+                        verbose_name="informant",
+                    ),
+                ),
+                (
+                    "paid_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="payment recorded by",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="proposed by",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reward_claims",
+                        to="complaints.report",
+                        verbose_name="report",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claims",
+                        to="complaints.rewardrule",
+                        verbose_name="rule applied",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reward claim',
-                'verbose_name_plural': 'reward claims',
-                'ordering': ['-created_at', '-pk'],
-                'permissions': [('assess_rewardclaim', 'Can assess reward claims and propose rewards'), ('approve_rewardclaim', 'Can approve proposed rewards (never their own)'), ('pay_rewardclaim', 'Can record reward payments')],
+                "verbose_name": "reward claim",
+                "verbose_name_plural": "reward claims",
+                "ordering": ["-created_at", "-pk"],
+                "permissions": [
+                    ("assess_rewardclaim", "Can assess reward claims and propose rewards"),
+                    ("approve_rewardclaim", "Can approve proposed rewards (never their own)"),
+                    ("pay_rewardclaim", "Can record reward payments"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField(verbose_name='no.')),
-                ('kind', models.CharField(choices=[('allocation', 'Allocation'), ('payout', 'Payout'), ('reversal', 'Reversal')], max_length=10, verbose_name='kind')),
-                ('amount', models.DecimalField(decimal_places=2, help_text='Signed.', max_digits=12, verbose_name='amount (yuan)')),
-                ('balance_after', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='balance (yuan)')),
-                ('reference', models.CharField(blank=True, max_length=64, verbose_name='reference')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('claim', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='complaints.rewardclaim', verbose_name='claim')),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='complaints.rewardfund', verbose_name='fund')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveIntegerField(verbose_name="no.")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("allocation", "Allocation"),
+                            ("payout", "Payout"),
+                            ("reversal", "Reversal"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Signed.",
+                        max_digits=12,
+                        verbose_name="amount (yuan)",
+                    ),
+                ),
+                (
+                    "balance_after",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, verbose_name="balance (yuan)"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=64, verbose_name="reference"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="complaints.rewardclaim",
+                        verbose_name="claim",
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="complaints.rewardfund",
+                        verbose_name="fund",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['fund', 'sequence'],
-                'permissions': [('allocate_ledgerentry', 'Can allocate money to the reward fund')],
-                'constraints': [models.UniqueConstraint(fields=('fund', 'sequence'), name='ledger_sequence_unique'), models.UniqueConstraint(condition=models.Q(('claim__isnull', False)), fields=('claim', 'kind'), name='ledger_one_movement_per_claim_and_kind'), models.CheckConstraint(condition=models.Q(('balance_after__gte', 0)), name='ledger_balance_never_negative'), models.CheckConstraint(condition=models.Q(models.Q(('amount__lt', 0), ('claim__isnull', False), ('kind', 'payout')), models.Q(('amount__gt', 0), ('claim__isnull', False), ('kind', 'reversal')), models.Q(('claim__isnull', True), ('kind', 'allocation')), _connector='OR'), name='ledger_kind_sign_and_claim')],
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["fund", "sequence"],
+                "permissions": [("allocate_ledgerentry", "Can allocate money to the reward fund")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("fund", "sequence"), name="ledger_sequence_unique"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("claim__isnull", False)),
+                        fields=("claim", "kind"),
+                        name="ledger_one_movement_per_claim_and_kind",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("balance_after__gte", 0)),
+                        name="ledger_balance_never_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("amount__lt", 0), ("claim__isnull", False), ("kind", "payout")
+                            ),
+                            models.Q(
+                                ("amount__gt", 0), ("claim__isnull", False), ("kind", "reversal")
+                            ),
+                            models.Q(("claim__isnull", True), ("kind", "allocation")),
+                            _connector="OR",
+                        ),
+                        name="ledger_kind_sign_and_claim",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='rewardrule',
-            constraint=models.UniqueConstraint(fields=('category', 'effective_from'), name='reward_rule_one_version_per_day'),
+            model_name="rewardrule",
+            constraint=models.UniqueConstraint(
+                fields=("category", "effective_from"), name="reward_rule_one_version_per_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rewardrule',
-            constraint=models.CheckConstraint(condition=models.Q(('effective_to__isnull', True), ('effective_to__gte', models.F('effective_from')), _connector='OR'), name='reward_rule_dates_in_order'),
+            model_name="rewardrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("effective_to__isnull", True),
+                    ("effective_to__gte", models.F("effective_from")),
+                    _connector="OR",
+                ),
+                name="reward_rule_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rewardrule',
-            constraint=models.CheckConstraint(condition=models.Q(('minimum_amount__isnull', True), ('maximum_amount__isnull', True), ('maximum_amount__gte', models.F('minimum_amount')), _connector='OR'), name='reward_rule_min_below_max'),
+            model_name="rewardrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("minimum_amount__isnull", True),
+                    ("maximum_amount__isnull", True),
+                    ("maximum_amount__gte", models.F("minimum_amount")),
+                    _connector="OR",
+                ),
+                name="reward_rule_min_below_max",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rewardclaim',
-            constraint=models.CheckConstraint(condition=models.Q(('approved_by__isnull', True), models.Q(('approved_by', models.F('proposed_by')), _negated=True), _connector='OR'), name='reward_claim_four_eyes'),
+            model_name="rewardclaim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("approved_by__isnull", True),
+                    models.Q(("approved_by", models.F("proposed_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="reward_claim_four_eyes",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rewardclaim',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['eligible', 'approved', 'paid']), _negated=True), ('amount__gt', 0), _connector='OR'), name='reward_claim_payable_has_amount'),
+            model_name="rewardclaim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state__in", ["eligible", "approved", "paid"]), _negated=True),
+                    ("amount__gt", 0),
+                    _connector="OR",
+                ),
+                name="reward_claim_payable_has_amount",
+            ),
         ),
     ]
