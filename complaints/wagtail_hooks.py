@@ -4,7 +4,11 @@ from wagtail.snippets.models import register_snippet
 from complaints.admin.case_settings import CaseSettingsViewSetGroup
 from complaints.admin.menu import HotlineMenuItem, RoutingPreviewMenuItem
 from complaints.admin.queues import CaseQueueViewSetGroup
+from complaints.admin.reward_viewsets import register_reward_permission_policies
 from complaints.admin.viewsets import ReferenceDataViewSetGroup
+
+# Before any viewset of these models registers: their writes go through services only.
+register_reward_permission_policies()
 
 register_snippet(ReferenceDataViewSetGroup)
 register_snippet(CaseSettingsViewSetGroup)
@@ -54,3 +58,30 @@ def register_case_feed_health_menu_item():
     from complaints.casefeed.admin_views import CaseFeedHealthMenuItem
 
     return CaseFeedHealthMenuItem()
+
+
+# --- The reward fund (issue 6) ---
+
+
+@hooks.register("register_admin_viewset")
+def register_reward_fund():
+    from complaints.admin.reward_viewsets import RewardViewSetGroup
+
+    return RewardViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_reward_fund_budgets():
+    from complaints.admin.reward_viewsets import RewardFundViewSet
+
+    return RewardFundViewSet()
+
+
+def _register_reward_menu_items():
+    from complaints.admin.reward_viewsets import REWARD_MENU_HOOK, reward_menu_items
+
+    for item in reward_menu_items():
+        hooks.register(REWARD_MENU_HOOK, lambda item=item: item)
+
+
+_register_reward_menu_items()

@@ -1,7 +1,9 @@
 """Settings of the case workflow in the admin: holidays, routing, response templates, staff
 membership, and the read-only logs (satisfaction responses, contact reveals)."""
 
+import django_filters
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from complaints.models import (
@@ -59,12 +61,30 @@ class SatisfactionResponseViewSet(SnippetViewSet):
     inspect_view_enabled = True
 
 
+class PiiAccessFilterSet(WagtailFilterSet):
+    informant_opening = django_filters.BooleanFilter(
+        label=_("Informant identity opened"),
+        field_name="informant",
+        lookup_expr="isnull",
+        exclude=True,
+    )
+    created_at = django_filters.DateFromToRangeFilter(label=_("Time"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = PiiAccess
+        fields = ["informant_opening", "user", "created_at"]
+
+
 class PiiAccessViewSet(SnippetViewSet):
+    """The log of reporter-contact reveals and informant-identity openings (read-only: see
+    ``reward_viewsets.ReadOnlyPermissionPolicy``); auditors read it."""
+
     model = PiiAccess
     icon = "view"
     menu_label = _("Contact detail reveals")
-    list_display = ["created_at", "user", "report", "fields", "reason"]
-    list_export = ["created_at", "user", "report", "fields", "reason"]
+    list_display = ["created_at", "user", "report", "informant", "fields", "reason"]
+    list_export = ["created_at", "user", "report", "informant", "fields", "reason"]
+    filterset_class = PiiAccessFilterSet
     inspect_view_enabled = True
 
 

@@ -29,6 +29,7 @@ from complaints.models import (
     PiiAccess,
     Report,
     ReportChannel,
+    ReportKind,
     ReportState,
     SatisfactionRating,
 )
@@ -201,6 +202,11 @@ class CaseRevealView(CaseView):
     def post(self, request, pk, **kwargs):
         if not user_roles(request.user) & set(roles.CONTACT_REVEAL_ROLES):
             raise PermissionDenied
+        if self.report.kind == ReportKind.INFORMANT:
+            # An informant's identity is sealed in Informant rows, opened only on the reward
+            # screens: there is nothing to reveal here, and nothing to log.
+            messages.error(request, _("An informant report has no contact details to show."))
+            return redirect(case_url(self.report))
         form = RevealForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Give a reason to see the contact details."))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from complaints.admin import cases
+from complaints.admin import cases, rewards
 
 urlpatterns = [
     path("cases/case/<int:pk>/", cases.CaseView.as_view(), name="complaints_case"),
@@ -25,4 +25,20 @@ urlpatterns = [
         cases.RoutingPreviewView.as_view(),
         name="complaints_routing_preview",
     ),
+    # The reward fund (issue 6)
+    path("rewards/claim/<int:pk>/", rewards.ClaimView.as_view(), name="rewards_claim"),
+    path(
+        "rewards/claim/<int:pk>/reveal/",
+        rewards.ClaimRevealView.as_view(),
+        name="rewards_claim_reveal",
+    ),
+    path("rewards/funds/", rewards.FundsView.as_view(), name="rewards_funds"),
+    path(
+        "rewards/funds/<int:year>/allocate/",
+        rewards.FundAllocateView.as_view(),
+        name="rewards_fund_allocate",
+    ),
+    path("rewards/ledger/", rewards.LedgerView.as_view(), name="rewards_ledger"),
+    path("rewards/report/", rewards.PayoutReportView.as_view(), name="rewards_report"),
+    path("rewards/export/", rewards.PaymentExportView.as_view(), name="rewards_export"),
 ]

@@ -25,6 +25,10 @@ QUEUE_ACCESS = {
     "other_handler": {"department", "overdue", "all"},
     "supervisor": {"triage", "verification", "overdue", "reopen", "all"},
     "editor": set(),
+    # The reward roles never see the case queues (issue 6).
+    "officer": set(),
+    "approver": set(),
+    "auditor": set(),
 }
 
 
@@ -36,6 +40,9 @@ def users(intake, handler, other_handler, supervisor, make_staff):
         "other_handler": other_handler,
         "supervisor": supervisor,
         "editor": make_staff(roles.PUBLICITY_EDITOR, "editor"),
+        "officer": make_staff(roles.REWARD_OFFICER, "officer"),
+        "approver": make_staff(roles.REWARD_APPROVER, "approver"),
+        "auditor": make_staff(roles.AUDITOR, "auditor"),
     }
 
 
