@@ -68,6 +68,20 @@ def migration_data(request):
         # Rows created lazily since the flush (content types) would collide: flush first.
         call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
         connections["default"].creation.deserialize_db_from_string(SERIALIZED_DATABASES["default"])
+        # The reloaded rows keep their ids: move the id sequences past them (PostgreSQL), and
+        # forget content types cached since the flush under other ids.
+        from django.apps import apps
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.management.color import no_style
+
+        connection = connections["default"]
+        statements = connection.ops.sequence_reset_sql(
+            no_style(), apps.get_models(include_auto_created=True)
+        )
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+        ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)

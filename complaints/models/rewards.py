@@ -249,6 +249,19 @@ class RewardFund(models.Model):
         return str(self.year)
 
 
+class LedgerEntryQuerySet(models.QuerySet):
+    """Bulk changes would bypass ``LedgerEntry.save``/``delete``: refuse them too."""
+
+    def update(self, **kwargs):
+        raise ValueError("Ledger entries are append-only: record a reversal instead.")
+
+    def delete(self):
+        raise ValueError("Ledger entries are append-only: record a reversal instead.")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
 class LedgerEntry(models.Model):
     """One movement of the fund: allocations add, payouts subtract, reversals add back."""
 
@@ -281,6 +294,8 @@ class LedgerEntry(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["fund", "sequence"]
