@@ -36,6 +36,7 @@ from complaints.selectors.rewards_public import (
     reward_rules_in_force,
 )
 from complaints.services.informants import informant_report_submit
+from complaints.services.rewards import reason_text
 from complaints.views import map_picker_context, photo_drafts_from_post
 from complaints.workflow import public_state
 
@@ -177,7 +178,7 @@ def informant_follow_up(request):
 
 def _claim_view(claim) -> dict:
     """What the informant is told of one claim: the decision, its reasons, the payment."""
-    failed = [reason["detail"] for reason in claim.reasons or [] if not reason.get("ok")]
+    failed = [reason_text(reason) for reason in claim.reasons or [] if not reason.get("ok")]
     shows_amount = claim.state in (ClaimState.ELIGIBLE, ClaimState.APPROVED, ClaimState.PAID)
     return {
         "state": claim.state,

@@ -46,6 +46,7 @@ from complaints.services.rewards import (
     claim_cancel,
     claim_pay,
     fund_allocate,
+    reason_text,
 )
 
 
@@ -150,7 +151,7 @@ class ClaimView(_TitledMixin, TemplateView):
             claim=claim,
             report=report,
             rule=self.rule(),
-            reasons=claim.reasons,
+            reasons=[{**reason, "detail": reason_text(reason)} for reason in claim.reasons],
             actions=self.action_forms(bound_forms),
             case_final=report.state in FINAL_CASE_STATES,
             own_proposal=claim.proposed_by_id == user.pk,

@@ -169,7 +169,8 @@ class RewardClaim(models.Model):
     )
     units = models.DecimalField(_("units"), max_digits=10, decimal_places=2, null=True, blank=True)
     amount = models.DecimalField(_("amount (yuan)"), **MONEY, null=True, blank=True)
-    # [{"code": ..., "ok": bool, "detail": ...}], written by the eligibility service.
+    # [{"code", "ok", "message" (msgid), "params"}], written by the eligibility service and
+    # translated when shown (services.rewards.reason_text).
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     proposed_by = models.ForeignKey(

@@ -6,13 +6,14 @@ again (running balance never negative, one payout per claim, unique sequence per
 """
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from complaints.models import (
@@ -49,7 +50,13 @@ class Reason:
 
     code: str
     ok: bool
-    detail: str
+    message: str  # the untranslated msgid: translated when shown, in the reader's language
+    params: dict = field(default_factory=dict)
+
+
+def reason_text(reason: dict) -> str:
+    """A stored reason (``RewardClaim.reasons`` item) in the active language."""
+    return gettext(reason["message"]) % reason.get("params", {})
 
 
 def _require(actor, permission: str) -> None:
@@ -92,10 +99,13 @@ def _reason_rule(report: Report, rule: RewardRule | None) -> Reason:
         return Reason(
             "rule",
             False,
-            _("No reward rule covered this category on the day the report was filed."),
+            gettext_noop("No reward rule covered this category on the day the report was filed."),
         )
     return Reason(
-        "rule", True, _("Reward rule in force from %(day)s.") % {"day": rule.effective_from}
+        "rule",
+        True,
+        gettext_noop("Reward rule in force from %(day)s."),
+        {"day": rule.effective_from.isoformat()},
     )
 
 
@@ -103,18 +113,24 @@ def _reason_identity(informant: Informant) -> Reason:
     if informant.is_erased or not (
         informant.name and informant.phone and informant.payment_account
     ):
-        return Reason("identity", False, _("No real name, phone and payment account were given."))
-    return Reason("identity", True, _("Identity and payment account given."))
+        return Reason(
+            "identity", False, gettext_noop("No real name, phone and payment account were given.")
+        )
+    return Reason("identity", True, gettext_noop("Identity and payment account given."))
 
 
 def _reason_case_valid(report: Report) -> Reason:
     if report.state == ReportState.CLOSED:
-        return Reason("case_valid", True, _("The violation was verified and the case closed."))
+        return Reason(
+            "case_valid", True, gettext_noop("The violation was verified and the case closed.")
+        )
     if report.state == ReportState.DUPLICATE:
         return Reason(
-            "case_valid", False, _("The case was closed as a duplicate of another report.")
+            "case_valid",
+            False,
+            gettext_noop("The case was closed as a duplicate of another report."),
         )
-    return Reason("case_valid", False, _("The report was not accepted as a valid case."))
+    return Reason("case_valid", False, gettext_noop("The report was not accepted as a valid case."))
 
 
 def _reason_first_report(report: Report) -> Reason:
@@ -130,7 +146,9 @@ def _reason_first_report(report: Report) -> Reason:
     linked_ids.discard(report.pk)
     if Report.objects.filter(pk__in=linked_ids, created_at__lt=report.created_at).exists():
         return Reason(
-            "first_report", False, _("Someone reported this violation earlier (linked report).")
+            "first_report",
+            False,
+            gettext_noop("Someone reported this violation earlier (linked report)."),
         )
     if report.grid_cell_id:
         day = timezone.localtime(report.created_at).date()
@@ -148,9 +166,11 @@ def _reason_first_report(report: Report) -> Reason:
             return Reason(
                 "first_report",
                 False,
-                _("The same violation was reported earlier that day in the same grid cell."),
+                gettext_noop(
+                    "The same violation was reported earlier that day in the same grid cell."
+                ),
             )
-    return Reason("first_report", True, _("The first report of this violation."))
+    return Reason("first_report", True, gettext_noop("The first report of this violation."))
 
 
 def _reason_not_excluded(informant: Informant) -> Reason:
@@ -158,22 +178,28 @@ def _reason_not_excluded(informant: Informant) -> Reason:
         informant.phone_hash
         and RewardExclusion.objects.filter(phone_hash=informant.phone_hash).exists()
     ):
-        return Reason("not_excluded", False, _("Staff and their relatives cannot receive rewards."))
-    return Reason("not_excluded", True, _("Not on the exclusion list."))
+        return Reason(
+            "not_excluded", False, gettext_noop("Staff and their relatives cannot receive rewards.")
+        )
+    return Reason("not_excluded", True, gettext_noop("Not on the exclusion list."))
 
 
 def _reason_window(report: Report, rule: RewardRule) -> Reason:
     seen = report.observed_at
     if seen is None:
-        return Reason("window", False, _("The time the violation was seen was not given."))
+        return Reason(
+            "window", False, gettext_noop("The time the violation was seen was not given.")
+        )
     if report.created_at - seen > timedelta(days=rule.window_days):
         return Reason(
             "window",
             False,
-            _("Reported more than %(days)s days after the violation was seen.")
-            % {"days": rule.window_days},
+            gettext_noop("Reported more than %(days)s days after the violation was seen."),
+            {"days": rule.window_days},
         )
-    return Reason("window", True, _("Reported within %(days)s days.") % {"days": rule.window_days})
+    return Reason(
+        "window", True, gettext_noop("Reported within %(days)s days."), {"days": rule.window_days}
+    )
 
 
 def _reasons_caps(claim: RewardClaim, rule: RewardRule) -> list[Reason]:
@@ -192,14 +218,14 @@ def _reasons_caps(claim: RewardClaim, rule: RewardRule) -> list[Reason]:
         Reason(
             "daily_cap",
             per_day < rule.daily_limit,
-            _("%(count)s of %(limit)s rewards that day.")
-            % {"count": per_day + 1, "limit": rule.daily_limit},
+            gettext_noop("%(count)s of %(limit)s rewards that day."),
+            {"count": per_day + 1, "limit": rule.daily_limit},
         ),
         Reason(
             "monthly_cap",
             per_month < rule.monthly_limit,
-            _("%(count)s of %(limit)s rewards that month.")
-            % {"count": per_month + 1, "limit": rule.monthly_limit},
+            gettext_noop("%(count)s of %(limit)s rewards that month."),
+            {"count": per_month + 1, "limit": rule.monthly_limit},
         ),
     ]
 
@@ -258,7 +284,9 @@ def claim_assess(
     if all(reason.ok for reason in reasons):
         amount = reward_amount(rule=rule, units=units, sharers=_sharers(report))
         if amount <= 0:
-            reasons.append(Reason("amount", False, _("The reward share rounds down to nothing.")))
+            reasons.append(
+                Reason("amount", False, gettext_noop("The reward share rounds down to nothing."))
+            )
             claim.reasons = [asdict(reason) for reason in reasons]
     if all(reason.ok for reason in reasons):
         claim.units = units

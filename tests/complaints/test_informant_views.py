@@ -11,7 +11,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from complaints.models import (
     ClaimState,
@@ -280,14 +280,21 @@ def test_follow_up_shows_why_a_claim_is_not_eligible(
     officer, _approver = reward_staff
     claim = claim_assess(claim=RewardClaim.objects.get(report=report), actor=officer)
     assert claim.state == ClaimState.INELIGIBLE
-    failed = [r["detail"] for r in claim.reasons if not r["ok"]]
     assert [r["code"] for r in claim.reasons if not r["ok"]] == ["window"]
 
+    # Assessed in Chinese (the staff's language), read in the informant's language.
     response = client.__class__().post(f"/en{follow_up_url}", {"code": code})
     html = response.content.decode()
     assert claim_states(html) == ["ineligible"]
-    assert failed[0] in html and "more than 3 days" in html
+    assert "Reported more than 3 days after the violation was seen." in html
     assert "data-amount" not in html
+    with translation.override("zh-hans"):
+        chinese = translation.gettext(
+            "Reported more than %(days)s days after the violation was seen."
+        )
+    assert chinese != "Reported more than %(days)s days after the violation was seen."
+    html = client.__class__().post(follow_up_url, {"code": code}).content.decode()
+    assert chinese % {"days": 3} in html
 
 
 def test_joint_reporters_each_have_a_claim_and_share_the_reward(
@@ -450,9 +457,7 @@ def test_a_complaint_access_code_does_not_open_the_follow_up(client, scheme, fol
     assert follow_up(client, follow_up_url, code).status_code == 404
 
 
-def test_the_complaint_tracking_page_does_not_open_an_informant_report(
-    client, scheme, form_url
-):
+def test_the_complaint_tracking_page_does_not_open_an_informant_report(client, scheme, form_url):
     report, code = file_report(client, form_url)
     status_url = reverse("complaints:report_status", kwargs={"reference": report.reference})
     # The QR-link path of complaints (reference and code in the URL) stays shut.
