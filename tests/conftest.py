@@ -1,5 +1,7 @@
 """Shared fixtures: a small page tree built per test, staff users by role, isolated media."""
 
+import os
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -16,6 +18,12 @@ def pytest_configure(config):
 
     # Real hashers cost ~0.3 s per password by design; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # xdist workers share one Redis database: each keeps to its own key prefix (fresh_cache
+    # below clears only that prefix, never the other worker's rate-limit counters).
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        for config in settings.CACHES.values():
+            config["KEY_PREFIX"] = f"{config.get('KEY_PREFIX', '')}-{worker}"
 
 
 # The serialized migration data (root page, default site, role groups, workflow) of each test
@@ -100,7 +108,12 @@ def default_language(settings):
 @pytest.fixture(autouse=True)
 def fresh_cache():
     # Cleared before (not after) each test: a test may point CACHES at a server that is down.
-    cache.clear()
+    # On Redis, only this process's keys (clear() would flush the database under the other
+    # xdist worker's feet).
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture
