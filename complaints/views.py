@@ -5,9 +5,10 @@ import uuid
 
 import segno
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django_ratelimit.exceptions import Ratelimited
 
 from complaints.forms import ReportFilterForm, ReportForm, TrackForm, new_draft_token
 from complaints.models import Attachment, Report, UploadDraft
+from complaints.privacy.serving import private_file_response
 from complaints.ratelimits import key_phone, rate_submit_ip, rate_submit_phone, rate_track_ip
 from complaints.selectors.reports import (
     report_for_tracking,
@@ -29,8 +31,9 @@ from complaints.selectors.reports import (
     report_public_timeline,
     reports_nearby_open,
     reports_public,
+    reports_supportable,
 )
-from complaints.services.reports import report_submit, report_support
+from complaints.services.reports import SUPPORT_REFUSED, report_submit, report_support
 from complaints.services.uploads import upload_drafts_accept
 from complaints.workflow import public_state
 
@@ -40,6 +43,29 @@ SESSION_RECEIPTS = "complaints_receipts"  # reference -> [access code, issued at
 SESSION_TRACKED = "complaints_tracked"  # references this browser has proved access to
 SESSION_SUPPORTED = "complaints_supported"  # references this browser added its voice to
 RECEIPT_CODE_LIFETIME = 3600  # seconds the clear access code stays displayable
+
+
+SUPPORT_OFFER_SALT = "complaints.support-offer"
+SUPPORT_OFFER_MAX_AGE = 2 * 3600  # seconds a list of suggestions stays valid
+
+
+def support_offer_sign(references: list[str], *, submission_token) -> str:
+    """A signed note of the suggestions shown to one form: only these may be supported."""
+    return signing.dumps(
+        {"t": str(submission_token), "r": references}, salt=SUPPORT_OFFER_SALT, compress=True
+    )
+
+
+def support_offer_references(value: str, *, submission_token) -> list[str]:
+    """The references a form was offered, or [] for a missing, forged or stale offer."""
+    try:
+        offer = signing.loads(value, salt=SUPPORT_OFFER_SALT, max_age=SUPPORT_OFFER_MAX_AGE)
+    except signing.BadSignature:
+        return []
+    if not isinstance(offer, dict) or offer.get("t") != str(submission_token):
+        return []
+    references = offer.get("r")
+    return [r for r in references if isinstance(r, str)] if isinstance(references, list) else []
 
 
 def rate_limited(request, exception=None):
@@ -179,10 +205,23 @@ class ReportCreateView(View):
         return Report.objects.filter(submission_token=token).only("reference").first()
 
     def add_voice(self, request, form, reference):
+        """Add the visitor's voice to one of the reports this form offered them, nothing else.
+
+        The reference must be in the signed list of suggestions shown to this form, and still
+        an open public complaint of the same category; every other case (unknown, informant,
+        private, closed, never offered) gets the same message and changes nothing.
+        """
         data = form.cleaned_data
-        report = Report.objects.filter(reference=reference).select_related("category").first()
-        if report is None or report.category_id != data["category"].pk:
-            form.add_error(None, ValidationError(_("This report cannot be supported here.")))
+        offered = support_offer_references(
+            request.POST.get("support_offer", ""), submission_token=data["submission_token"]
+        )
+        report = None
+        if reference in offered:
+            report = (
+                reports_supportable().filter(reference=reference, category=data["category"]).first()
+            )
+        if report is None:
+            form.add_error(None, ValidationError(SUPPORT_REFUSED, code="support_refused"))
             return self.render_form(form)
         try:
             report_support(
@@ -193,8 +232,9 @@ class ReportCreateView(View):
                 contact_email=data["contact_email"],
                 consent_to_contact=data["consent_to_contact"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ValidationError:
+            # Closed (or made private) since it was offered: the same message as above.
+            form.add_error(None, ValidationError(SUPPORT_REFUSED, code="support_refused"))
             return self.render_form(form)
         supported = request.session.get(SESSION_SUPPORTED, [])
         request.session[SESSION_SUPPORTED] = [*supported, report.reference][-20:]
@@ -206,6 +246,11 @@ class ReportCreateView(View):
             "nearby": [(r, public_state(r.state)) for r in nearby],
             **map_picker_context(),
         }
+        if nearby:
+            context["support_offer"] = support_offer_sign(
+                [r.reference for r in nearby],
+                submission_token=form.cleaned_data["submission_token"],
+            )
         return render(self.request, self.template_name, context, status=status)
 
 
@@ -319,9 +364,7 @@ def report_photo(request, reference, pk):
     )
     if not public and not _may_view(request, report):
         raise Http404
-    response = FileResponse(attachment.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file_response(attachment.image, content_type="image/jpeg")
 
 
 @require_GET

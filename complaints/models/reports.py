@@ -81,7 +81,7 @@ class Report(index.Indexed, models.Model):
         on_delete=models.PROTECT,
         related_name="reports",
     )
-    description = models.TextField(_("what happened"), max_length=2000)
+    description = models.TextField(_("what happened"), max_length=4000)
     observed_at = models.DateTimeField(_("seen at"), null=True, blank=True)
     extra_answers = models.JSONField(_("answers to the category's questions"), default=dict)
 

@@ -63,16 +63,14 @@ def reports_nearby_open(
     latitude: float | None = None,
     longitude: float | None = None,
 ) -> list[Report]:
-    """Open reports of the same category in the same or a neighbouring cell or within 250 m."""
-    # Never an informant report: its existence, reference and place are not for the public.
-    base = (
-        Report.objects.filter(
-            category=category,
-            state__in=OPEN_STATES,
-            created_at__gte=timezone.now() - NEARBY_MAX_AGE,
-        )
-        .exclude(kind=ReportKind.INFORMANT)
-        .select_related("category", "town", "community", "grid_cell")
+    """Open reports of the same category in the same or a neighbouring cell or within 250 m.
+
+    Only reports that may be shown publicly are ever suggested (and so may be supported): never
+    an informant report (its existence, reference and place are not for the public), never a
+    complaint whose reporter declined publication or whose category is not shown publicly.
+    """
+    base = reports_supportable().filter(
+        category=category, created_at__gte=timezone.now() - NEARBY_MAX_AGE
     )
     found: dict[int, Report] = {}
     if grid_cell is not None:
@@ -92,6 +90,16 @@ def reports_nearby_open(
             ):
                 found[report.pk] = report
     return sorted(found.values(), key=lambda r: r.created_at, reverse=True)[:NEARBY_LIMIT]
+
+
+def reports_supportable() -> QuerySet[Report]:
+    """Reports a visitor may see suggested and add their voice to: open public complaints."""
+    return Report.objects.filter(
+        kind=ReportKind.COMPLAINT,
+        is_public=True,
+        category__public_allowed=True,
+        state__in=OPEN_STATES,
+    ).select_related("category", "town", "community", "grid_cell")
 
 
 def reports_public(

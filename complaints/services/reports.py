@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from complaints.models import (
     Attachment,
@@ -223,6 +224,21 @@ def _attachment_from_draft(*, report: Report, draft: UploadDraft) -> Attachment:
     return attachment
 
 
+SUPPORT_REFUSED = _lazy(
+    "This report cannot be supported. You can file yours as a new report instead."
+)
+
+
+def report_may_be_supported(*, report: Report) -> bool:
+    """Only an open complaint that may be shown publicly can gather supporters."""
+    return (
+        report.kind == ReportKind.COMPLAINT
+        and report.is_public
+        and report.category.public_allowed
+        and report.is_open
+    )
+
+
 def report_support(
     *,
     report: Report,
@@ -241,8 +257,9 @@ def report_support(
     existing = ReportSupporter.objects.filter(submission_token=submission_token).first()
     if existing is not None:
         return existing, False
-    if not report.is_open:
-        raise ValidationError(_("This report is already closed; please file a new one."))
+    if not report_may_be_supported(report=report):
+        # One message whatever the reason (closed, informant, private): nothing is told apart.
+        raise ValidationError(SUPPORT_REFUSED, code="support_refused")
     try:
         with transaction.atomic():
             supporter = ReportSupporter.objects.create(

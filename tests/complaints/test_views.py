@@ -267,6 +267,8 @@ def test_nearby_open_report_is_suggested_and_voice_added(client, site, reference
     assert first.reference in response.content.decode()
     assert Report.objects.count() == 1
 
+    offer = re.search(r'name="support_offer" value="([^"]+)"', response.content.decode()).group(1)
+    data = {**data, "support_offer": offer}
     response = submit(neighbour, report_url, {**data, "support": first.reference})
     assert response.status_code == 302
     assert response["Location"] == reverse(
