@@ -12,14 +12,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from complaints.models import (
     Attachment,
     CaseEvent,
     Category,
     Community,
-    Department,
     GridCell,
     ReferenceCounter,
     Report,
@@ -37,6 +36,7 @@ from complaints.privacy.codes import (
     receipt_code_generate,
 )
 from complaints.services.events import case_event_record
+from complaints.services.routing import department_route
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +179,9 @@ def report_submit(
                 consent_to_contact=consent_to_contact,
                 is_public=is_public and category.public_allowed,
                 state=ReportState.RECEIVED,
-                department=_department_for(category=category, grid_cell=grid_cell),
+                department=department_route(
+                    category=category, town=town, grid_cell=grid_cell
+                ).department,
             )
             for draft in photo_drafts:
                 _attachment_from_draft(report=report, draft=draft)
@@ -194,14 +196,6 @@ def report_submit(
         return SubmitResult(report=existing, created=False, access_code=None)
     logger.info("report %s received (category %s)", report.reference, category.full_code)
     return SubmitResult(report=report, created=True, access_code=access_code)
-
-
-def _department_for(*, category: Category, grid_cell: GridCell | None):
-    # Town-level work goes to the unit responsible for the cell when the grid names one.
-    default = category.default_department
-    if default.level == Department.Level.TOWN and grid_cell and grid_cell.department_id:
-        return grid_cell.department
-    return default
 
 
 def _attachment_from_draft(*, report: Report, draft: UploadDraft) -> Attachment:
@@ -224,7 +218,7 @@ def _attachment_from_draft(*, report: Report, draft: UploadDraft) -> Attachment:
     return attachment
 
 
-SUPPORT_REFUSED = _lazy(
+SUPPORT_REFUSED = gettext_lazy(
     "This report cannot be supported. You can file yours as a new report instead."
 )
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from complaints.models import Attachment, CaseEvent, Report, ReportSupporter, UploadDraft
-from tests.complaints.conftest import POINT_NEARBY, category, form_data, jpeg_bytes, photo
+from tests.complaints.conftest import POINT, POINT_NEARBY, category, form_data, jpeg_bytes, photo
 
 pytestmark = pytest.mark.django_db
 
@@ -413,3 +413,24 @@ def test_map_picker_only_with_a_tile_server(client, site, reference_data, report
     html = client.get(report_url).content.decode()
     assert 'id="picker-map"' in html
     assert 'data-tiles="https://tiles.example.org/{z}/{x}/{y}.png"' in html
+
+
+def test_intake_honours_the_routing_rules_dispatch_uses(client, site, reference_data, report_url):
+    """One routing function: a town's rule decides the department already at intake, so the
+    department a report is filed under is the one dispatch (and the preview) would pick."""
+    from complaints.models import Department, RoutingRule
+    from complaints.services.routing import department_route
+    from tests.complaints.conftest import cell_at
+
+    cell = cell_at(*POINT)
+    other = Department.objects.exclude(key="sanitation").order_by("pk").first()
+    RoutingRule.objects.create(
+        category=category("event", "0102"), town=cell.community.town, department=other
+    )
+    assert submit(client, report_url, form_data()).status_code == 302
+    report = Report.objects.get()
+    assert report.department == other
+    assert (
+        department_route(category=report.category, grid_cell=report.grid_cell).department
+        == report.department
+    )
