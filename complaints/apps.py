@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints and cases")
+
+    def ready(self):
+        from complaints.privacy import checks  # noqa: F401  (registers the system checks)

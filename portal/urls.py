@@ -35,6 +35,8 @@ urlpatterns += i18n_patterns(
 if settings.DEBUG:
     from django.conf.urls.static import static
 
+    # Public CMS images only: residents' photos are in PORTAL_PRIVATE_MEDIA_ROOT, outside
+    # MEDIA_ROOT (system check complaints.E102), and reach no one but through checked views.
     urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
 
 handler404 = "cms.views.page_not_found"

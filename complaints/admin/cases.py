@@ -326,12 +326,10 @@ class HotlineReportView(_TitledMixin, TemplateView):
 
 def photo_view(request, pk, photo_pk):
     """A photo of a case, for staff who may open the case."""
-    from django.http import FileResponse
+    from complaints.privacy.serving import private_file_response
 
     report = _case_for(request, pk)
     attachment = Attachment.objects.filter(report=report, pk=photo_pk).first()
     if attachment is None:
         raise Http404
-    response = FileResponse(attachment.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(attachment.image, content_type="image/jpeg")

@@ -2,7 +2,7 @@
 
 import json
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from complaints.casefeed.inbound import CallbackRefused, callback_receive
 from complaints.casefeed.media import attachment_for_token
 from complaints.casefeed.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from complaints.privacy.serving import private_file_response
 
 MAX_BODY = 256 * 1024
 
@@ -45,4 +46,4 @@ def media(request, token):
     attachment = attachment_for_token(token)
     if attachment is None:
         raise Http404
-    return FileResponse(attachment.image.open("rb"), content_type="image/jpeg")
+    return private_file_response(attachment.image, content_type="image/jpeg")

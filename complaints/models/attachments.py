@@ -3,6 +3,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from complaints.privacy.storage import private_storage
+
 
 def attachment_path(instance, filename):
     # Random names: the path reveals neither the report nor the resident's file name.
@@ -31,7 +33,10 @@ class Attachment(models.Model):
         related_name="attachments",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.EVIDENCE)
-    image = models.FileField(_("image"), upload_to=attachment_path, max_length=200)
+    # Private storage (never under MEDIA_ROOT, no URL): see complaints/privacy/storage.py.
+    image = models.FileField(
+        _("image"), upload_to=attachment_path, storage=private_storage, max_length=200
+    )
     sha256 = models.CharField(max_length=64, editable=False)
     width = models.PositiveIntegerField(editable=False)
     height = models.PositiveIntegerField(editable=False)
@@ -58,7 +63,7 @@ class UploadDraft(models.Model):
     """
 
     token = models.CharField(max_length=64, db_index=True)
-    image = models.FileField(upload_to=draft_path, max_length=200)
+    image = models.FileField(upload_to=draft_path, storage=private_storage, max_length=200)
     original_name = models.CharField(max_length=100, blank=True)
     sha256 = models.CharField(max_length=64)
     width = models.PositiveIntegerField()
