@@ -4,8 +4,9 @@ membership, and the read-only logs (satisfaction responses, contact reveals)."""
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from complaints.admin.exports import SnippetViewSet  # formula-safe exports
 from complaints.models import (
     DepartmentMembership,
     Holiday,

@@ -15,8 +15,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 
+from complaints.admin.exports import ModelViewSet  # formula-safe exports
 from complaints.models import Report
 from complaints.selectors.queues import QUEUES, queue_allowed, queue_count, queue_reports
 from complaints.services.deadlines import CLOCK_STATES, report_is_due_soon, report_is_overdue

@@ -6,8 +6,9 @@ own ``search_fields`` instead.
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from complaints.admin.exports import SnippetViewSet  # formula-safe exports
 from complaints.models import Category, Community, Department, GridCell, Town
 
 

@@ -1,5 +1,8 @@
 """The finance export of paid rewards: an XLSX file, logged, with identities only for those
-who may open them (and then each informant's opening is logged too)."""
+who may open them (and then each informant's opening is logged too).
+
+Names and payment accounts come from a public form and payment references from officers: every
+text cell is made formula-safe (``portal.exports``) and stored as text, never as a formula."""
 
 import io
 from dataclasses import dataclass
@@ -12,6 +15,7 @@ from django.utils.translation import gettext as _
 from complaints.models import DataExport, PiiAccess
 from complaints.selectors.rewards import claims_paid_between
 from complaints.services.informants import IDENTITY_FIELDS
+from portal.exports import safe_row
 
 EXPORT_NAME = "reward-payments"
 FINANCE_REASON = "finance export"
@@ -22,6 +26,14 @@ class ExportFile:
     filename: str
     content: bytes
     log: DataExport
+
+
+def _append(sheet, values) -> None:
+    """Append a row whose text can never be a formula (escaped, and typed as a string)."""
+    sheet.append(safe_row(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 @transaction.atomic
@@ -50,7 +62,7 @@ def reward_payments_export(*, actor, start: date, end: date) -> ExportFile:
     ]
     if with_identity:
         header += [_("Real name"), _("Phone"), _("Payment account")]
-    sheet.append(header)
+    _append(sheet, header)
     for claim in claims:
         report = claim.report
         row = [
@@ -65,7 +77,7 @@ def reward_payments_export(*, actor, start: date, end: date) -> ExportFile:
         if with_identity:
             informant = claim.informant
             row += [informant.name, informant.phone, informant.payment_account]
-        sheet.append(row)
+        _append(sheet, row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     log = DataExport.objects.create(
