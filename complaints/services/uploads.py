@@ -74,6 +74,15 @@ def upload_drafts_accept(
     if remove_ids:
         upload_draft_remove(token=token, draft_ids=remove_ids)
     errors: list[str] = []
+    # An empty file (a failed camera save, a cloud placeholder) is refused out loud, never
+    # dropped in silence: the resident would think the photo went with the report. (A file
+    # input left blank sends no file at all: Django skips parts without a file name.)
+    for upload in uploads:
+        if not getattr(upload, "size", 0):
+            errors.append(
+                _("%(name)s is empty (0 bytes). Please choose the photo again.")
+                % {"name": getattr(upload, "name", "") or _("the photo")}
+            )
     uploads = [u for u in uploads if getattr(u, "size", 0)]
     held = UploadDraft.objects.filter(token=token).count()
     room = settings.COMPLAINTS_MAX_PHOTOS - held
