@@ -1,18 +1,31 @@
 """Reads for the Open311 server: services, and requests as the public may see them."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.apps import apps
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from complaints.models import ApiKey, CaseEvent, Category, Report, ReportState
+from complaints.models import ApiKey, CaseEvent, Category, GridCell, Report, ReportState
 from complaints.selectors.reports import reports_public
 from complaints.workflow import PublicState, public_state
 
 DATATYPES = {"text": "string", "number": "number", "date": "datetime", "choice": "singlevaluelist"}
 CLOSED_PUBLIC = (PublicState.CLOSED, PublicState.REJECTED)
-REQUEST_LIMIT = 200
+# GeoReport v2: "the 1000 most recent requests" by default; our page/page_size extension pages
+# through more, never more than this many at once.
+PAGE_SIZE = 1000
+UPDATES_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class RequestsPage:
+    reports: list[Report]
+    has_next: bool
 
 
 def service_categories() -> QuerySet[Category]:
@@ -25,6 +38,48 @@ def service_for_code(code: str) -> Category | None:
         return None
     kind = "event" if code[0] == "E" else "component"
     return service_categories().filter(kind=kind, code=code[1:]).first()
+
+
+def discovery_contact(*, site) -> tuple[str, str]:
+    """(contact, key_service) for discovery, from the site's portal settings.
+
+    The portal's own details (district, bureau, hotline, address: Settings → Portal settings in
+    the admin) or, before anyone saved them, their defaults. The settings model belongs to the
+    cms app, which imports this package: it is looked up by name, never imported.
+    """
+    try:
+        model = apps.get_model("cms", "PortalSettings")
+    except LookupError:
+        model = None
+    portal = model.objects.filter(site=site).first() if model and site else None
+    if portal is None and model is not None:
+        portal = model()  # unsaved: the defaults every new site starts with
+    organisation = (
+        f"{portal.district_name}{portal.bureau_name}" if portal else settings.WAGTAIL_SITE_NAME
+    )
+    hotline = portal.hotline.strip() if portal else ""
+    address = portal.address.strip() if portal else ""
+    parts = [organisation]
+    if hotline:
+        parts.append(_("hotline %(hotline)s") % {"hotline": hotline})
+    if address:
+        parts.append(address)
+    if hotline:
+        key_service = _(
+            "API keys are issued to partner channels by %(organisation)s: call %(hotline)s to "
+            "ask for one. Send the key in the X-Api-Key header."
+        ) % {"organisation": organisation, "hotline": hotline}
+    else:
+        key_service = _(
+            "API keys are issued to partner channels by %(organisation)s. Send the key in the "
+            "X-Api-Key header."
+        ) % {"organisation": organisation}
+    return " · ".join(parts), key_service
+
+
+def grid_cell_for_address_id(*, address_id: str) -> GridCell | None:
+    """The grid cell an Open311 ``address_id`` names: our address ids are grid cell codes."""
+    return GridCell.objects.select_related("community__town").filter(code=address_id).first()
 
 
 def _service_name(category: Category) -> str:
@@ -78,20 +133,31 @@ def requests_visible(*, api_key: ApiKey | None = None) -> QuerySet[Report]:
     )
 
 
+def requests_by_reference(*, api_key: ApiKey | None, references: Iterable[str]) -> list[Report]:
+    """GET requests by ``service_request_id``: references match whatever their letter case."""
+    references = {r.strip().upper() for r in references}
+    return list(
+        requests_visible(api_key=api_key)
+        .filter(reference__in=references)
+        .order_by("-created_at", "-pk")
+    )
+
+
 def requests_search(
     *,
     api_key: ApiKey | None,
-    references: Iterable[str] = (),
     categories: Iterable[Category] | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
     statuses: Iterable[str] = (),
-) -> list[Report]:
-    """GET requests: by reference (which overrides the rest), or by code, period and status."""
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> RequestsPage:
+    """GET requests by code, period and status, newest first, one page (one query) at a time.
+
+    Reads one row more than the page holds, to tell whether a next page exists without a count.
+    """
     reports = requests_visible(api_key=api_key)
-    references = list(references)
-    if references:
-        return list(reports.filter(reference__in=references)[:REQUEST_LIMIT])
     if categories is not None:
         reports = reports.filter(category__in=list(categories))
     if start is not None:
@@ -106,7 +172,9 @@ def requests_search(
             if statuses == {"closed"}
             else reports.exclude(state__in=closed)
         )
-    return list(reports.order_by("-created_at", "-pk")[:REQUEST_LIMIT])
+    offset = (page - 1) * page_size
+    found = list(reports.order_by("-created_at", "-pk")[offset : offset + page_size + 1])
+    return RequestsPage(reports=found[:page_size], has_next=len(found) > page_size)
 
 
 def request_as_dict(report: Report) -> dict:
@@ -152,7 +220,7 @@ def request_updates(
         .select_related("report")
         .order_by("created_at", "pk")
     )
-    references = list(references)
+    references = {r.strip().upper() for r in references}
     if references:
         events = events.filter(report__reference__in=references)
     if start is not None:
@@ -160,7 +228,7 @@ def request_updates(
     if end is not None:
         events = events.filter(created_at__lte=end)
     updates = []
-    for event in events[: REQUEST_LIMIT * 5]:
+    for event in events[:UPDATES_LIMIT]:
         state = event.to_state or ReportState.RECEIVED
         updates.append(
             {

@@ -7,8 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaints.forms import ReportForm, new_draft_token
-from complaints.models import ApiKey, ApiSubmission, Category, ReportChannel
+from complaints.forms import new_draft_token
+from complaints.models import ApiKey, ApiSubmission, Category, GridCell, ReportChannel
+from complaints.open311.forms import Open311ReportForm
+from complaints.open311.selectors import grid_cell_for_address_id
+from complaints.selectors.geography import grid_cell_for_point
 from complaints.selectors.reports import reports_nearby_open
 from complaints.services.reports import SubmitResult, report_submit
 
@@ -45,7 +48,27 @@ class FiledRequest:
     nearby: list[str]
 
 
-def _form_data(*, category: Category, params, submission_token: uuid.UUID) -> dict:
+def _place_cell(*, params) -> GridCell | None:
+    """The grid cell named by ``address_id`` (our address ids are grid cell codes), if any."""
+    address_id = params.get("address_id", "").strip()
+    if not address_id:
+        return None
+    cell = grid_cell_for_address_id(address_id=address_id)
+    if cell is None:
+        raise RequestInvalid(
+            [
+                _(
+                    "address_id: no grid cell has this code; address_id is a grid cell code "
+                    "as in the address_id of GET requests, e.g. 32021100100101."
+                )
+            ]
+        )
+    return cell
+
+
+def _form_data(
+    *, category: Category, params, submission_token: uuid.UUID, cell: GridCell | None
+) -> dict:
     name = " ".join(
         part for part in (params.get("first_name", ""), params.get("last_name", "")) if part
     )
@@ -58,6 +81,7 @@ def _form_data(*, category: Category, params, submission_token: uuid.UUID) -> di
         "address": params.get("address_string", ""),
         "latitude": params.get("lat", ""),
         "longitude": params.get("long", ""),
+        "grid_cell": str(cell.pk) if cell is not None else "",
         "contact_name": name[:60],
         "contact_phone": phone,
         "contact_email": email,
@@ -74,13 +98,28 @@ def _form_data(*, category: Category, params, submission_token: uuid.UUID) -> di
     return data
 
 
-def _form_messages(form: ReportForm, category: Category) -> list[str]:
+def _parameter_names(*, cell: GridCell | None) -> dict[str, str]:
+    if cell is None:
+        return PARAMETER_NAMES
+    # The place came from address_id: what contradicts it is that parameter's fault.
+    return {
+        **PARAMETER_NAMES,
+        "town": "address_id",
+        "community": "address_id",
+        "grid_cell": "address_id",
+    }
+
+
+def _form_messages(
+    form: Open311ReportForm, category: Category, *, cell: GridCell | None
+) -> list[str]:
     questions = {f"q_{category.pk}_{q['key']}": q["key"] for q in category.extra_questions or []}
+    names = _parameter_names(cell=cell)
     messages = []
     for field, errors in form.errors.items():
         if field in ("submission_token", "draft_token", "website", "photos"):
             continue
-        name = PARAMETER_NAMES.get(field) or (
+        name = names.get(field) or (
             f"attribute[{questions[field]}]" if field in questions else field
         )
         messages.extend(f"{name}: {error}" for error in errors)
@@ -92,21 +131,40 @@ def open311_request_submit(
 ) -> FiledRequest:
     """File ``params`` (the POST of an Open311 client) as a report in ``category``.
 
-    The web form validates the input and ``report_submit`` files it: the same checks, receipt
-    (reference and access code), acknowledgement and workflow as a web report, with the
-    channel recorded as Open311 and the key that filed it. A ``client_request_id`` (the
+    The web form (``Open311ReportForm``: the public form with the specification's 4,000
+    character description and ISO 8601 date-time attributes) validates the input and
+    ``report_submit`` files it: the same checks, receipt (reference and access code),
+    acknowledgement and workflow as a web report, with the channel recorded as Open311 and
+    the key that filed it. A ``client_request_id`` (the
     Idempotency-Key header) makes a retried POST find the first report instead of a second.
     Open reports of the same kind nearby are returned for the service notice, since an API
-    client cannot be asked to confirm interactively. Raises ``RequestInvalid``.
+    client cannot be asked to confirm interactively. ``address_id`` names the place by its
+    grid cell code (with or without ``lat``/``long``, which must then lie in that cell).
+    Raises ``RequestInvalid``.
     """
     if client_request_id:
         token = uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{api_key.pk}:{client_request_id}")
     else:
         token = uuid.uuid4()
-    form = ReportForm(_form_data(category=category, params=params, submission_token=token))
+    cell = _place_cell(params=params)
+    form = Open311ReportForm(
+        _form_data(category=category, params=params, submission_token=token, cell=cell)
+    )
     if not form.is_valid():
-        raise RequestInvalid(_form_messages(form, category))
+        raise RequestInvalid(_form_messages(form, category, cell=cell))
     data = form.cleaned_data
+    if cell is not None and data["latitude"] is not None:
+        found = grid_cell_for_point(lat=float(data["latitude"]), lng=float(data["longitude"]))
+        if found is not None and found.pk != cell.pk:
+            raise RequestInvalid(
+                [
+                    _(
+                        "address_id: lat/long lie in grid cell %(found)s, not in %(given)s; "
+                        "send the right address_id, or only one of the two."
+                    )
+                    % {"found": found.code, "given": cell.code}
+                ]
+            )
     nearby = reports_nearby_open(
         category=category,
         grid_cell=data["grid_cell"],
@@ -139,7 +197,7 @@ def open311_request_submit(
     except ValidationError as exc:
         raise RequestInvalid(
             [
-                f"{PARAMETER_NAMES.get(field, field)}: {message}"
+                f"{_parameter_names(cell=cell).get(field, field)}: {message}"
                 for field, messages in exc.message_dict.items()
                 for message in messages
             ]

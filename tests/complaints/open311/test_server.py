@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from wagtail.models import Site
 
+from cms.models import PortalSettings
 from complaints.models import ApiSubmission, Report, ReportChannel, ReportState
 from complaints.services.workflow import report_transition
 from complaints.workflow import Action
@@ -31,6 +33,33 @@ def test_discovery(client, reference_data, fmt):
     else:
         assert body.find("endpoints/endpoint/specification").text.endswith("GeoReport_v2")
     assert client.get(f"{BASE}discovery").status_code == 200
+
+
+def test_discovery_names_a_contact_and_how_to_get_a_key_by_default(client, home, settings):
+    settings.OPEN311_CONTACT = settings.OPEN311_KEY_SERVICE = ""
+    body = client.get(f"{BASE}discovery.json").json()
+    # Nobody has saved the portal settings yet: their defaults (滨湖区城市管理局, 12319).
+    assert "城市管理局" in body["contact"] and "12319" in body["contact"]
+    assert "12319" in body["key_service"] and "X-Api-Key" in body["key_service"]
+    PortalSettings.objects.create(
+        site=Site.objects.get(is_default_site=True),
+        district_name="梁溪区",
+        bureau_name="城市管理局",
+        hotline="0510-8888 1234",
+        address="解放北路 1 号",
+    )
+    xml = parse(client.get(f"{BASE}discovery.xml"), "xml")
+    contact = xml.findtext("contact")
+    assert "梁溪区城市管理局" in contact and "0510-8888 1234" in contact and "解放北路" in contact
+    assert "0510-8888 1234" in xml.findtext("key_service")
+
+
+def test_discovery_contact_and_key_service_from_the_settings_win(client, home, settings):
+    settings.OPEN311_CONTACT = "open311@example.gov.cn"
+    settings.OPEN311_KEY_SERVICE = "https://portal.example.gov.cn/partners/"
+    body = client.get(f"{BASE}discovery.json").json()
+    assert body["contact"] == "open311@example.gov.cn"
+    assert body["key_service"] == "https://portal.example.gov.cn/partners/"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -147,7 +176,7 @@ def test_post_reports_similar_open_reports_in_the_notice(client, partner):
         ({"api_key": None}, 403, "api_key"),
         ({"api_key": "not-a-key-at-all"}, 403, "api_key"),
         ({"service_code": None}, 400, "service_code"),
-        ({"service_code": "E9999"}, 400, "service_code"),
+        ({"service_code": "E9999"}, 404, "service_code"),
         ({"description": "x"}, 400, "description"),
         ({"lat": None, "long": None, "address_string": None}, 400, "lat"),
         ({"lat": "abc"}, 400, "lat"),
