@@ -111,6 +111,9 @@ MODERATION_GROUPS = [PUBLICITY_MODERATOR]
 CONTACT_REVEAL_ROLES = [INTAKE_OPERATOR, SUPERVISOR]
 # Roles that may open an informant's sealed identity (also the permission reveal_informant).
 IDENTITY_REVEAL_ROLES = [REWARD_OFFICER, REWARD_APPROVER]
+# Roles that must sign in with a second factor (TOTP), like superusers: they can open informants'
+# identities, move reward money or read the audit trail. Everyone else may turn it on.
+TWO_FACTOR_ROLES = [REWARD_OFFICER, REWARD_APPROVER, AUDITOR]
 
 ROLES = list(MODEL_PERMISSIONS)
 

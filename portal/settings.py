@@ -6,6 +6,7 @@ process refuses to start without ``DJANGO_SECRET_KEY``. See docs/configuration.m
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -69,6 +70,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_ratelimit",
+    # Staff sign-in: lock-out after failed attempts, and two-factor authentication (TOTP with
+    # single-use recovery codes); docs/security.md.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -88,12 +95,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "portal.middleware.AdminContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last: turns a locked-out sign-in into the lock-out page (portal.lockout.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -171,8 +182,18 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", DATA_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", DATA_DIR / "media"))
+# Residents' and informants' photos: outside MEDIA_ROOT and never under a URL; only the
+# permission-checked views serve them (docs/deploy-media.md).
+PORTAL_PRIVATE_MEDIA_ROOT = Path(os.environ.get("PORTAL_PRIVATE_MEDIA_ROOT", DATA_DIR / "private"))
+# "" (Django streams the file), "x-accel-redirect" (nginx) or "x-sendfile" (Apache, lighttpd).
+PORTAL_PRIVATE_MEDIA_ACCEL = os.environ.get("PORTAL_PRIVATE_MEDIA_ACCEL", "").strip().lower()
+PORTAL_PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get(
+    "PORTAL_PRIVATE_MEDIA_ACCEL_PREFIX", "/_private/"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Root: PORTAL_PRIVATE_MEDIA_ROOT (read when used, so tests can move it); url() raises.
+    "private": {"BACKEND": "complaints.privacy.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": os.environ.get(
             "DJANGO_STATICFILES_STORAGE",
@@ -263,7 +284,11 @@ else:
 
 # --- Wagtail -------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("PORTAL_SITE_NAME", "城市管理公众服务平台")
-WAGTAILADMIN_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The public address, for absolute links in SMS, e-mail, the case feed and Wagtail's e-mails.
+# Unset, it follows the development server's PORT (`make run` sets both); `check --deploy`
+# warns when production runs without it (portal/deploy_checks.py).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").rstrip("/")
+WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No avatars fetched from gravatar.com: staff e-mail hashes stay here and the admin works offline.
@@ -272,14 +297,67 @@ WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "txt", "csv"]
 
+# --- Staff sign-in: lock-out and two-factor authentication (docs/security.md) ------------------
+AUTHENTICATION_BACKENDS = [
+    # Refuses to check any password for a locked username or address (django-axes).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "portal.lockout.PortalAxesHandler"
+# Failed sign-ins within the cool-off window: per username, and per client address (higher: an
+# office may sign in from one address). The lock lifts PORTAL_LOGIN_COOLOFF_MINUTES after the
+# last failure, or when a superuser unlocks it (Settings → Sign-in security).
+AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_FAILURE_LIMIT", "5"))
+PORTAL_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_IP_FAILURE_LIMIT", "20"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("PORTAL_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The same client address as the rate limits: X-Forwarded-For only through our trusted proxies.
+AXES_CLIENT_IP_CALLABLE = "complaints.ratelimits.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+# A successful sign-in clears that username's failures, never its address's (PortalAxesHandler).
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lock-out do not extend it: "try again in 30 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
+# Logged and stored attempts name the username and address; the password (and a wrong
+# two-factor code) are masked.
+AXES_SENSITIVE_PARAMETERS = ["code"]
+# Whom the lock-out page tells people to ask, e.g. "信息科（电话 0510-12345678）".
+PORTAL_LOCKOUT_CONTACT = os.environ.get("PORTAL_LOCKOUT_CONTACT", "")
+# Two-factor authentication: superusers and portal.roles.TWO_FACTOR_ROLES must use it. Only the
+# test suite turns enforcement off (tests/conftest.py); there is no environment switch.
+PORTAL_2FA_ENFORCED = True
+PORTAL_2FA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
+
 # --- Logging -------------------------------------------------------------------------------
+# Every handler redacts secrets (access codes, tokens, API keys) from what it writes, the
+# development server's request lines included (portal/redaction.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "portal.redaction.RedactSecretsFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # django-axes: failed sign-ins and lock-outs are warnings; its routine notes are not.
+        "axes": {"level": "WARNING"},
         "wagtail": {"level": os.environ.get("WAGTAIL_LOG_LEVEL", "WARNING")},
     },
 }

@@ -18,6 +18,9 @@ def pytest_configure(config):
 
     # Real hashers cost ~0.3 s per password by design; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # client.force_login(user) stands for a completed sign-in, second factor included; the
+    # two-factor flow itself is tested with enforcement on (tests/portal/test_two_factor.py).
+    settings.PORTAL_2FA_ENFORCED = False
     # xdist workers share one Redis database: each keeps to its own key prefix (fresh_cache
     # below clears only that prefix, never the other worker's rate-limit counters).
     worker = os.environ.get("PYTEST_XDIST_WORKER")
@@ -95,6 +98,8 @@ def migration_data(request):
 @pytest.fixture(autouse=True)
 def isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Residents' photos (STORAGES["private"]): a sibling of MEDIA_ROOT, never inside it.
+    settings.PORTAL_PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture(autouse=True)

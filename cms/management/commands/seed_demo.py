@@ -6,13 +6,21 @@ from django.db import transaction
 
 from cms.demo.content import seed_site
 from cms.demo.rewards import seed_reward_fund
-from cms.demo.users import seed_users
+from cms.demo.users import DEMO_SUPERUSER, DEMO_USERS, seed_users
 from complaints.services.deadlines import holidays_load_national
 from complaints.services.reference_data import (
     categories_load_from_csv,
     demo_geography_load,
     reward_rules_load_from_csv,
 )
+from portal.two_factor import seed_demo_devices
+
+
+def demo_users():
+    from django.contrib.auth import get_user_model
+
+    usernames = [DEMO_SUPERUSER, *DEMO_USERS.values()]
+    return get_user_model().objects.filter(username__in=usernames).order_by("pk")
 
 
 class Command(BaseCommand):
@@ -54,3 +62,7 @@ class Command(BaseCommand):
             seed_users(stdout=self.stdout)
             seed_reward_fund(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
+        if settings.DEBUG:
+            # A DEBUG demo only: the accounts that must use two-factor authentication share one
+            # documented TOTP secret (README.md). With --force they enrol at their first sign-in.
+            seed_demo_devices(demo_users(), stdout=self.stdout)
