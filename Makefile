@@ -13,8 +13,10 @@ SYSTEM_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; \
 	then echo $$p; break; fi; done)
 
+# The public address for links in SMS/e-mail and the demo Site: the development server's port.
+PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 # The demo runs in development mode on local plain HTTP.
-RUN_ENV := DJANGO_DEBUG=1 DJANGO_HTTPS=0
+RUN_ENV := DJANGO_DEBUG=1 DJANGO_HTTPS=0 PORT=$(PORT) PORTAL_BASE_URL=$(PORTAL_BASE_URL)
 # The suite runs with production settings (DEBUG off, manifest static files), on plain HTTP.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
 	PORTAL_DATA_DIR=$(CURDIR)/var/test DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \

@@ -84,8 +84,13 @@ def _may_view(request, report: Report) -> bool:
 
 
 def _tracking_url(request, report: Report, code: str) -> str:
-    path = reverse("complaints:report_status", kwargs={"reference": report.reference})
-    return request.build_absolute_uri(f"{path}?code={code}")
+    """The receipt's link (and QR code) to the tracking form, with the code in the fragment.
+
+    A browser never sends the fragment to the server, so the code stays out of access logs,
+    proxies and Referer headers; the tracking page's script fills it into the form.
+    """
+    path = reverse("complaints:track")
+    return request.build_absolute_uri(f"{path}?reference={report.reference}#code={code}")
 
 
 def photo_drafts_from_post(request) -> tuple[list, list]:

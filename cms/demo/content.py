@@ -2,7 +2,9 @@
 
 import datetime
 import json
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from wagtail.models import Page, Site
 
 from cms.demo.images import demo_image
@@ -81,7 +83,12 @@ def _home(builder: TreeBuilder) -> HomePage:
         )
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        site = Site(hostname="localhost", port=80, is_default_site=True)
+        site = Site(is_default_site=True)
+    # The Site's address is the portal's public one, so the sitemap and Wagtail's links agree
+    # with the links in SMS and e-mail (PORTAL_BASE_URL; `make run` sets it from PORT).
+    base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    site.hostname = base.hostname or "localhost"
+    site.port = base.port or (443 if base.scheme == "https" else 80)
     site.root_page = home
     site.site_name = "滨湖区城市管理公众服务平台"
     site.save()

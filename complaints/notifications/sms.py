@@ -11,6 +11,8 @@ import urllib.request
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from portal.redaction import redact
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,10 +25,11 @@ def mask_phone(phone: str) -> str:
 
 
 class LoggingSmsBackend:
-    """The default: writes a line to the log with the number masked; sends nothing."""
+    """The default: writes a line to the log with the number masked and the one-time links and
+    codes redacted (a log is no place for them); sends nothing."""
 
     def send(self, *, phone: str, text: str) -> None:
-        logger.info("SMS to %s: %s", mask_phone(phone), text)
+        logger.info("SMS to %s: %s", mask_phone(phone), redact(text))
 
 
 class MemorySmsBackend:

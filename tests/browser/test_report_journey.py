@@ -76,6 +76,20 @@ def test_file_a_report_with_a_photo_then_track_it(ready, live_server, page, brow
     assert_no_accessibility_violations(tracker)
     other.close()
 
+    # A third phone scans the receipt's QR link: the code travels in the fragment only, never
+    # to the server, and the page fills it in and shows the report.
+    link = page.locator("a.receipt__link").get_attribute("href")
+    assert f"?reference={reference}#code={code}" in link and "?code=" not in link
+    scanner_context = browser.new_context(viewport={"width": 360, "height": 780}, locale="zh-CN")
+    scanner = scanner_context.new_page()
+    requested = []
+    scanner.on("request", lambda r: requested.append(r.url))
+    scanner.goto(link)
+    scanner.wait_for_url(re.compile(rf"/track/{reference}/$"))
+    assert reference in scanner.content()
+    assert not [url for url in requested if code in url.split("#")[0]]
+    scanner_context.close()
+
 
 def test_use_my_location_finds_the_grid_cell(ready, live_server, browser, artifacts):
     context = browser.new_context(
