@@ -7,4 +7,8 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints and cases")
 
     def ready(self):
-        from complaints.privacy import checks  # noqa: F401  (registers the system checks)
+        # System checks, and the workflow effects the features register on import.
+        from complaints.casefeed import effects  # noqa: F401
+        from complaints.notifications import effects as notification_effects  # noqa: F401
+        from complaints.privacy import checks  # noqa: F401
+        from complaints.services import satisfaction  # noqa: F401

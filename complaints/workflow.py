@@ -5,6 +5,7 @@ state to which, who may fire it and what it needs. ``complaints.services.workflo
 service that applies it; admin buttons, form fields, tests and docs/workflow.md derive from it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
@@ -37,6 +38,10 @@ PUBLIC_STATE = {
     # Closed until a supervisor accepts the rework request (the timeline says it was asked).
     ReportState.REOPEN_REQUESTED: PublicState.CLOSED,
 }
+
+
+# A case that will not move any more (what a reward decision waits for).
+FINAL_CASE_STATES = (ReportState.CLOSED, ReportState.REJECTED, ReportState.DUPLICATE)
 
 
 def public_state(state: str) -> PublicState:
@@ -272,3 +277,31 @@ def user_roles(user) -> set[str]:
 def role_may_fire(*, user, transition: Transition) -> bool:
     """Whether ``user`` (None: the resident) holds a role that may fire ``transition``."""
     return bool(user_roles(user) & set(transition.roles))
+
+
+# --- Side effects of transitions, registered by the features that own them -----------------
+# The workflow core knows nothing of the case feed, ratings or notifications: each feature
+# registers what must happen when an action fires (queue a delivery, invite a rating ...), and
+# report_transition runs the effects inside its transaction, on the locked row after the state
+# change and its event are written, so an outbox row commits or rolls back with the change.
+
+TransitionEffect = Callable[..., None]  # effect(*, report, transition) -> None
+_EFFECTS: dict[str, list[TransitionEffect]] = {}
+
+
+def on_transition(*actions: str) -> Callable[[TransitionEffect], TransitionEffect]:
+    """Register the decorated ``effect(*, report, transition)`` for each of ``actions``."""
+
+    def register(effect: TransitionEffect) -> TransitionEffect:
+        for action in actions:
+            effects = _EFFECTS.setdefault(str(action), [])
+            if effect not in effects:
+                effects.append(effect)
+        return effect
+
+    return register
+
+
+def transition_effects(action: str) -> tuple[TransitionEffect, ...]:
+    """The effects registered for ``action``, in registration order."""
+    return tuple(_EFFECTS.get(str(action), ()))

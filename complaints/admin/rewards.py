@@ -40,7 +40,6 @@ from complaints.selectors.rewards import (
 from complaints.services.informants import informant_identity_reveal
 from complaints.services.reward_exports import reward_payments_export
 from complaints.services.rewards import (
-    FINAL_CASE_STATES,
     claim_approve,
     claim_assess,
     claim_cancel,
@@ -48,6 +47,7 @@ from complaints.services.rewards import (
     fund_allocate,
     reason_text,
 )
+from complaints.workflow import FINAL_CASE_STATES
 
 
 def _require(user, permission: str) -> None:

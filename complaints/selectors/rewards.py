@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from complaints.models import ClaimState, LedgerEntry, RewardClaim, RewardFund, RewardRule
+from complaints.workflow import FINAL_CASE_STATES
 
 
 def reward_rule_in_force(*, category_id: int, on: date) -> RewardRule | None:
@@ -50,8 +51,6 @@ def claims_needing_action(*, user) -> QuerySet[RewardClaim]:
     approvers approve eligible claims (their own proposals too: the approve screen refuses
     them, but they still see the claim is waiting for a colleague).
     """
-    from complaints.services.rewards import FINAL_CASE_STATES
-
     condition = Q(pk__in=[])
     if user.has_perm("complaints.assess_rewardclaim"):
         condition |= Q(state=ClaimState.PENDING, report__state__in=FINAL_CASE_STATES)

@@ -1,8 +1,18 @@
-"""Writing the report timeline; every public change is announced to the people following it."""
+"""Writing the report timeline; the features that follow it (notifications) register on it."""
 
-from django.db import transaction
+from collections.abc import Callable
 
 from complaints.models import CaseEvent, Report
+
+CaseEventEffect = Callable[[CaseEvent], None]
+_EVENT_EFFECTS: list[CaseEventEffect] = []
+
+
+def on_case_event(effect: CaseEventEffect) -> CaseEventEffect:
+    """Register ``effect(event)`` to run for every event recorded, inside its transaction."""
+    if effect not in _EVENT_EFFECTS:
+        _EVENT_EFFECTS.append(effect)
+    return effect
 
 
 def case_event_record(
@@ -15,11 +25,11 @@ def case_event_record(
     is_public: bool = True,
     actor=None,
 ) -> CaseEvent:
-    """Append one event to the report's timeline and queue its notifications after commit.
+    """Append one event to the report's timeline and run the registered effects with it.
 
-    Notifications go out for the submission acknowledgement and for public state changes;
-    they run in a background task once the transaction has committed, so a rollback sends
-    nothing and a slow mail server never holds up the request.
+    The notifications feature registers the announcement of public changes
+    (``complaints.notifications.effects``); effects run in the caller's transaction, so what
+    they write (a task row) commits or rolls back with the event.
     """
     event = CaseEvent.objects.create(
         report=report,
@@ -30,16 +40,6 @@ def case_event_record(
         is_public=is_public,
         actor=actor,
     )
-    if is_public and kind in (CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.STATE_CHANGED):
-        from complaints.tasks import case_event_notify
-        from complaints.workflow import public_state
-
-        # A step the resident sees as the same state (dispatched → handled, both "in
-        # progress") is announced only when it carries a public note for them.
-        same = from_state and to_state and public_state(from_state) == public_state(to_state)
-        if same and not note:
-            return event
-
-        # robust: a task queue that is down must not turn an accepted report into an error.
-        transaction.on_commit(lambda: case_event_notify.enqueue(event.pk), robust=True)
+    for effect in _EVENT_EFFECTS:
+        effect(event)
     return event

@@ -33,6 +33,7 @@ from complaints.selectors.rewards import (
     fund_balance,
     reward_rule_in_force,
 )
+from complaints.workflow import FINAL_CASE_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,6 @@ CENT = Decimal("0.01")
 # Claims that count towards an informant's caps.
 COUNTED_STATES = (ClaimState.ELIGIBLE, ClaimState.APPROVED, ClaimState.PAID)
 # Case states after which a claim can be assessed.
-FINAL_CASE_STATES = (ReportState.CLOSED, ReportState.REJECTED, ReportState.DUPLICATE)
 NOT_VALID_CASE_STATES = (ReportState.REJECTED, ReportState.DUPLICATE)
 
 

@@ -19,7 +19,7 @@ from complaints.models import (
 )
 from complaints.privacy.crypto import keyed_hash
 from complaints.services.events import case_event_record
-from complaints.workflow import Action, user_roles
+from complaints.workflow import Action, on_transition, user_roles
 from portal import roles
 
 RATING_LINK_LIFETIME = timedelta(days=14)
@@ -64,6 +64,12 @@ def satisfaction_invite_queue(*, report: Report) -> bool:
     report_id = report.pk
     transaction.on_commit(lambda: satisfaction_invite.enqueue(report_id))
     return True
+
+
+@on_transition(Action.CLOSE, Action.EXTERNAL_RESOLVE)
+def satisfaction_invite_on_closure(*, report: Report, transition) -> None:
+    """Registered effect: a closed case invites its reporter to rate the handling."""
+    satisfaction_invite_queue(report=report)
 
 
 def rating_token_check(*, token: str) -> tuple[TokenStatus, RatingToken | None]:

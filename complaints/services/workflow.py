@@ -31,6 +31,7 @@ from complaints.workflow import (
     Requirement,
     Transition,
     role_may_fire,
+    transition_effects,
     transition_for,
     user_roles,
 )
@@ -256,15 +257,11 @@ def report_transition(
                 is_public=transition.public,
                 actor=event_actor,
             )
-        if transition.action in (Action.CLOSE, Action.EXTERNAL_RESOLVE):
-            from complaints.services.satisfaction import satisfaction_invite_queue
-
-            satisfaction_invite_queue(report=locked)
-        if transition.action == Action.REGISTER:
-            # The outbox row commits or rolls back with the registration (issue 5).
-            from complaints.casefeed.outbox import delivery_enqueue
-
-            delivery_enqueue(report=locked)
+        # What other features do on this action (queue a case-feed delivery, invite a
+        # rating ...), registered by them; inside the transaction, so it commits or rolls back
+        # with the state change.
+        for effect in transition_effects(transition.action):
+            effect(report=locked, transition=transition)
     logger.info(
         "report %s: %s (%s → %s) by %s",
         locked.reference,

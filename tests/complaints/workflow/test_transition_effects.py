@@ -1,0 +1,30 @@
+"""Features register what a transition makes them do; the workflow core imports none of them."""
+
+import ast
+from pathlib import Path
+
+from complaints.casefeed.effects import delivery_on_registration
+from complaints.services.satisfaction import satisfaction_invite_on_closure
+from complaints.workflow import Action, transition_effects
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_registration_queues_the_case_feed_and_closure_invites_a_rating():
+    assert delivery_on_registration in transition_effects(Action.REGISTER)
+    assert satisfaction_invite_on_closure in transition_effects(Action.CLOSE)
+    assert satisfaction_invite_on_closure in transition_effects(Action.EXTERNAL_RESOLVE)
+    assert transition_effects(Action.DISPATCH) == ()
+
+
+def test_workflow_service_imports_no_integration():
+    """Not even inside a function: the case feed and ratings hang on the registry."""
+    tree = ast.parse((ROOT / "complaints/services/workflow.py").read_text())
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not {
+        m
+        for m in imported
+        if m.startswith(("complaints.casefeed", "complaints.services.satisfaction"))
+    }
