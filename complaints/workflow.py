@@ -269,7 +269,7 @@ def user_roles(user) -> set[str]:
         return set(STAFF_ROLES)
     cached = getattr(user, "_workflow_roles", None)
     if cached is None:
-        cached = set(user.groups.filter(name__in=STAFF_ROLES).values_list("name", flat=True))
+        cached = roles.user_roles_of(user) & set(STAFF_ROLES)
         user._workflow_roles = cached
     return cached
 

@@ -307,7 +307,15 @@ def staff_without_two_factor():
     User = get_user_model()
     return (
         User.objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name__in=roles.TWO_FACTOR_ROLES))
+        .filter(
+            Q(is_superuser=True)
+            | Q(
+                groups__permissions__content_type__app_label="portal",
+                groups__permissions__codename__in=[
+                    roles.marker_codename(r) for r in roles.TWO_FACTOR_ROLES
+                ],
+            )
+        )
         .exclude(totpdevice__confirmed=True)
         .distinct()
         .order_by("username")

@@ -6,16 +6,40 @@ permission changes, so every database converges to this table. It is idempotent.
 
 from django.contrib.auth.management import create_permissions
 
-PUBLICITY_EDITOR = "宣传编辑"
-PUBLICITY_MODERATOR = "宣传审核员"
+# Each role has a stable ASCII key (used in code) and a Chinese label (the group's name when it
+# is created). A group is found by the marker permission ``portal.role_<key>`` it holds, never by
+# its name, so an administrator may rename a group without locking anyone out.
+PUBLICITY_EDITOR = "publicity_editor"
+PUBLICITY_MODERATOR = "publicity_moderator"
 # The case workflow (complaints/workflow.py says which role may fire which action).
-INTAKE_OPERATOR = "受理员"
-DEPARTMENT_HANDLER = "处置单位"
-SUPERVISOR = "监督员"
+INTAKE_OPERATOR = "intake_operator"
+DEPARTMENT_HANDLER = "department_handler"
+SUPERVISOR = "supervisor"
 # The reward fund (complaints/services/rewards.py): four eyes, and an auditor who sees no identity.
-REWARD_OFFICER = "奖励专员"
-REWARD_APPROVER = "奖励审批人"
-AUDITOR = "审计员"
+REWARD_OFFICER = "reward_officer"
+REWARD_APPROVER = "reward_approver"
+AUDITOR = "auditor"
+
+LABELS: dict[str, str] = {
+    PUBLICITY_EDITOR: "宣传编辑",
+    PUBLICITY_MODERATOR: "宣传审核员",
+    INTAKE_OPERATOR: "受理员",
+    DEPARTMENT_HANDLER: "处置单位",
+    SUPERVISOR: "监督员",
+    REWARD_OFFICER: "奖励专员",
+    REWARD_APPROVER: "奖励审批人",
+    AUDITOR: "审计员",
+}
+
+
+def marker_codename(role: str) -> str:
+    """The codename of the permission that marks ``role``'s group (app label ``portal``)."""
+    return f"role_{role}"
+
+
+def label(role: str) -> str:
+    return LABELS.get(role, role)
+
 
 ACCESS_ADMIN = "wagtailadmin.access_admin"
 
@@ -132,10 +156,30 @@ def _ensure_permissions_exist(apps):
         app_config.models_module = None
 
 
+def _marker_permission(apps, role: str):
+    """The role's marker permission, or None before the migration that introduced markers."""
+    Permission = apps.get_model("auth", "Permission")
+    return Permission.objects.filter(
+        content_type__app_label="portal", codename=marker_codename(role)
+    ).first()
+
+
+def _role_group(apps, role: str):
+    """The role's group: the one holding its marker, else (older databases, early migrations)
+    the one named by its label, else a new group named by its label."""
+    Group = apps.get_model("auth", "Group")
+    group = Group.objects.filter(
+        permissions__content_type__app_label="portal",
+        permissions__codename=marker_codename(role),
+    ).first()
+    if group is None:
+        group, _ = Group.objects.get_or_create(name=LABELS[role])
+    return group
+
+
 def sync_roles(apps, schema_editor=None):
     """Create or update every role group, its permissions and the moderation workflow."""
     _ensure_permissions_exist(apps)
-    Group = apps.get_model("auth", "Group")
     Page = apps.get_model("wagtailcore", "Page")
     Collection = apps.get_model("wagtailcore", "Collection")
     GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
@@ -144,8 +188,11 @@ def sync_roles(apps, schema_editor=None):
     root_page = Page.objects.get(depth=1)
     root_collection = Collection.objects.get(depth=1)
     for role in ROLES:
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set([_permission(apps, p) for p in MODEL_PERMISSIONS[role]])
+        group = _role_group(apps, role)
+        marker = _marker_permission(apps, role)
+        group.permissions.set(
+            [_permission(apps, p) for p in MODEL_PERMISSIONS[role]] + ([marker] if marker else [])
+        )
         wanted_page_perms = [
             _permission(apps, f"wagtailcore.{codename}")
             for codename in PAGE_PERMISSIONS.get(role, [])
@@ -172,7 +219,6 @@ def sync_roles(apps, schema_editor=None):
 
 def _sync_moderation_workflow(apps, root_page):
     ContentType = apps.get_model("contenttypes", "ContentType")
-    Group = apps.get_model("auth", "Group")
     Workflow = apps.get_model("wagtailcore", "Workflow")
     WorkflowTask = apps.get_model("wagtailcore", "WorkflowTask")
     WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
@@ -184,9 +230,55 @@ def _sync_moderation_workflow(apps, root_page):
     task, _ = GroupApprovalTask.objects.get_or_create(
         name=MODERATION_TASK_NAME, defaults={"content_type": task_type, "active": True}
     )
-    task.groups.set(Group.objects.filter(name__in=MODERATION_GROUPS))
+    task.groups.set([_role_group(apps, role) for role in MODERATION_GROUPS])
     workflow, _ = Workflow.objects.get_or_create(
         name=MODERATION_WORKFLOW_NAME, defaults={"active": True}
     )
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     WorkflowPage.objects.update_or_create(page=root_page, defaults={"workflow": workflow})
+
+
+# --- At run time (the project's app registry) ---------------------------------------------------
+
+
+def group(role: str):
+    """The Django group of ``role`` (found by its marker permission, whatever its name)."""
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get(
+        permissions__content_type__app_label="portal",
+        permissions__codename=marker_codename(role),
+    )
+
+
+def user_has_role(user, role: str) -> bool:
+    """Whether ``user`` belongs to ``role``'s group (superusers do not, unless they do)."""
+    return user_roles_of(user) >= {role}
+
+
+def user_roles_of(user) -> set[str]:
+    """The role keys of ``user``'s groups, read once per user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is None:
+        from django.contrib.auth.models import Permission
+
+        codenames = Permission.objects.filter(
+            content_type__app_label="portal",
+            codename__startswith="role_",
+            group__user=user,
+        ).values_list("codename", flat=True)
+        cached = {c.removeprefix("role_") for c in codenames} & set(LABELS)
+        user._portal_roles = cached
+    return cached
+
+
+def users_in(role: str):
+    """The users of ``role``'s group."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        groups__permissions__content_type__app_label="portal",
+        groups__permissions__codename=marker_codename(role),
+    )

@@ -56,7 +56,7 @@ def two_factor_required(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name__in=roles.TWO_FACTOR_ROLES).exists()
+    return bool(roles.user_roles_of(user) & set(roles.TWO_FACTOR_ROLES))
 
 
 def has_two_factor(user) -> bool:

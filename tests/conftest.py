@@ -4,7 +4,6 @@ import os
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone, translation
 from wagtail.models import Page, Site
@@ -153,7 +152,7 @@ def make_staff(db):
         if role is None:
             return User.objects.create_superuser(username, f"{username}@example.invalid", "pw")
         user = User.objects.create_user(username, f"{username}@example.invalid", "pw")
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(roles.group(role))
         return user
 
     return make

@@ -3,7 +3,6 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from portal import roles
 
@@ -37,7 +36,7 @@ def seed_users(*, stdout) -> None:
             user = User.objects.create_user(
                 username, f"{username}@example.invalid", password, is_staff=False
             )
-            user.groups.add(Group.objects.get(name=role))
+            user.groups.add(roles.group(role))
         stdout.write(f"  user {username} ({role or 'superuser'}): password {password}")
     _seed_handler_membership()
 

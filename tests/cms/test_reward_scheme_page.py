@@ -79,7 +79,6 @@ def test_home_page_links_to_the_violation_form(client, home):
 
 
 def test_seed_demo_adds_the_scheme_page_rules_fund_and_reward_roles(settings, client):
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
     from cms.demo.rewards import DEMO_FUND_ALLOCATION, DEMO_FUND_BUDGET
@@ -97,8 +96,7 @@ def test_seed_demo_adds_the_scheme_page_rules_fund_and_reward_roles(settings, cl
     assert fund.budget == DEMO_FUND_BUDGET
     assert LedgerEntry.objects.filter(fund=fund).count() == 1
     assert fund_balance(fund) == DEMO_FUND_ALLOCATION
-    users = get_user_model().objects
     for role in (roles.REWARD_OFFICER, roles.REWARD_APPROVER, roles.AUDITOR):
-        assert users.filter(groups__name=role).exists(), role
+        assert roles.users_in(role).exists(), role
     html = client.get(page.url).content.decode()
     assert "有奖举报专项资金" in html and 'class="reward-rule"' in html

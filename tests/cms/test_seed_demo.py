@@ -37,7 +37,7 @@ def test_seed_demo_builds_the_demo_and_twice_gives_the_same_content(settings, ca
     assert first["categories"] == 33
     assert PortalSettings.objects.get().hotline == "12319"
     for role in roles.ROLES:
-        assert get_user_model().objects.filter(groups__name=role).exists(), role
+        assert roles.users_in(role).exists(), role
     assert first_output.count("password ") == 1 + len(roles.ROLES)
 
     call_command("seed_demo")

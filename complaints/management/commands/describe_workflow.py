@@ -5,6 +5,7 @@ from django.utils import translation
 
 from complaints.models import ReportState
 from complaints.workflow import PUBLIC_STATE, TRANSITIONS
+from portal.roles import label
 
 
 def _requires(t) -> str:
@@ -33,7 +34,7 @@ def workflow_markdown() -> str:
                     code=t.action.value,
                     sources=", ".join(f"`{s}`" for s in t.sources),
                     target=f"`{t.target}`" if t.target else "(unchanged)",
-                    roles=", ".join(t.roles),
+                    roles=", ".join(label(r) for r in t.roles),
                     requires=_requires(t),
                     public="yes" if t.public else "no",
                 )

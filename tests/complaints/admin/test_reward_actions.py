@@ -37,7 +37,8 @@ from tests.complaints.workflow.fixtures import *  # noqa: F403  (fixtures)
 
 
 def act(client, claim, action, **fields):
-    data = {"action": action}
+    # "confirmed": as posted by the confirmation page of approve and pay.
+    data = {"action": action, "confirmed": "yes"}
     data.update({f"{action}-{k}": v for k, v in fields.items()})
     return client.post(reverse("rewards_claim", args=[claim.pk]), data)
 
@@ -89,13 +90,12 @@ def test_the_whole_claim_through_the_screens(staff, client, closed_claim):
 
 
 def test_proposer_cannot_approve(staff, client, closed_claim, make_staff):
-    from django.contrib.auth.models import Group
 
     from portal import roles
 
     # One person holding both roles: proposes, then tries to approve their own proposal.
     both = make_staff(roles.REWARD_OFFICER, "both")
-    both.groups.add(Group.objects.get(name=roles.REWARD_APPROVER))
+    both.groups.add(roles.group(roles.REWARD_APPROVER))
     client.force_login(both)
     assert act(client, closed_claim, "assess").status_code == 302
     closed_claim.refresh_from_db()

@@ -105,10 +105,13 @@ def role_groups_with_permissions() -> None:
     from django.contrib.auth.models import Group, Permission
 
     for role, permissions in roles.MODEL_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
+        group, _ = Group.objects.get_or_create(name=roles.label(role))
         group.permissions.set(
             [
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                for app_label, codename in (p.split(".") for p in permissions)
+                for app_label, codename in (
+                    *(p.split(".") for p in permissions),
+                    ("portal", roles.marker_codename(role)),
+                )
             ]
         )

@@ -4,7 +4,6 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -370,7 +369,7 @@ def test_joint_reporters_share_a_per_unit_reward(reference_data, officer, superv
 
 def test_the_proposer_cannot_approve(scheme, make_staff, approver, supervisor):
     both = make_staff(roles.REWARD_OFFICER)
-    both.groups.add(Group.objects.get(name=roles.REWARD_APPROVER))
+    both.groups.add(roles.group(roles.REWARD_APPROVER))
     rf.fund(approver, allocate="1000")
     claim = assessed(rf.close(rf.inform(), supervisor), both)
     with pytest.raises(PermissionDenied):

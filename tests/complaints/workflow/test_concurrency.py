@@ -24,12 +24,9 @@ pytestmark = [
 
 @pytest.fixture(autouse=True)
 def role_groups(transactional_db):
-    from django.contrib.auth.models import Group
+    from tests.complaints.services.reward_fixtures import role_groups_with_permissions
 
-    from portal import roles
-
-    for role in roles.ROLES:
-        Group.objects.get_or_create(name=role)
+    role_groups_with_permissions()
 
 
 def race(calls):
