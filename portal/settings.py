@@ -90,6 +90,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database outage answers 503 with Retry-After, logged once per outage (portal/outage.py).
+    "portal.outage.DatabaseOutageMiddleware",
+    # NUL bytes and undecodable bodies answer 400 before anything reads them (portal/input_guard.py).
+    "portal.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,7 +148,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a writer waits for the lock; past it the intake answers 503 (nothing stored).
+        "timeout": float(os.environ.get("PORTAL_SQLITE_TIMEOUT", "20")),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -152,10 +157,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis' RedisCache whose operations answer as misses while Redis is
+            # unreachable (one warning per outage; rate limits fail open), and which skips Redis
+            # for RETRY_SECONDS after a failure (docs/configuration.md, "When Redis is down").
+            "BACKEND": "portal.resilient_cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2, "RETRY_SECONDS": 5},
         }
     }
 else:
@@ -213,6 +221,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("PORTAL_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Wagtail's account page offers every file of the system's zoneinfo by default, "localtime"
+# and "Factory" included, which browsers reject (RangeError when the page labels the zones).
+WAGTAIL_USER_TIME_ZONES = sorted(
+    {TIME_ZONE, "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "UTC"}
+)
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
@@ -423,6 +436,12 @@ if CACHES["default"]["BACKEND"] == "portal.sqlite_cache.SQLiteCache":
     # silencing is safe because this backend's add/incr are
     # single SQLite statements (see portal/sqlite_cache.py and its multi-process test).
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+elif CACHES["default"]["BACKEND"] == "portal.resilient_cache.ResilientRedisCache":
+    # A subclass of the supported django_redis.cache.RedisCache: the same atomic add/incr.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# While the cache is unreachable the rate limits let requests through (logged once per outage)
+# rather than refusing everyone (docs/configuration.md, "When Redis is down").
+RATELIMIT_FAIL_OPEN = True
 
 # Photos: per photo and per report, and the pixel ceiling against decompression bombs.
 COMPLAINTS_MAX_PHOTOS = 6
@@ -464,12 +483,26 @@ COMPLAINTS_MAP_CENTER = (31.55, 120.25)
 OPEN311_RATE_ANONYMOUS = os.environ.get("OPEN311_RATE_ANONYMOUS", "120/m")
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
 OPEN311_KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE", "")
-# Case-system feed (docs/casefeed.md): retries with exponential back-off and jitter, then the
-# row is dead-lettered; a worker's claim is a lease, after which another worker may retry it.
-CASEFEED_MAX_ATTEMPTS = int(os.environ.get("CASEFEED_MAX_ATTEMPTS", "8"))
+# Case-system feed (docs/casefeed.md): retries with exponential back-off (capped) and jitter;
+# a row is dead-lettered CASEFEED_DEAD_LETTER_AFTER hours after its first attempt (0 = never by
+# age), or after CASEFEED_MAX_ATTEMPTS attempts when that is set (0 = no limit by count). Each
+# delivery is claimed, sent and recorded under its own lease, after which another worker may
+# retry it.
+CASEFEED_MAX_ATTEMPTS = int(os.environ.get("CASEFEED_MAX_ATTEMPTS", "0"))
+CASEFEED_DEAD_LETTER_AFTER = float(os.environ.get("CASEFEED_DEAD_LETTER_AFTER", "72"))
 CASEFEED_BACKOFF_BASE = float(os.environ.get("CASEFEED_BACKOFF_BASE", "30"))
-CASEFEED_BACKOFF_MAX = float(os.environ.get("CASEFEED_BACKOFF_MAX", "21600"))
+CASEFEED_BACKOFF_MAX = float(os.environ.get("CASEFEED_BACKOFF_MAX", "900"))
 CASEFEED_LEASE_SECONDS = int(os.environ.get("CASEFEED_LEASE_SECONDS", "120"))
+# Workers (run_worker, drain_casefeed) survive database and cache outages: they retry with
+# back-off from WORKER_OUTAGE_BACKOFF_BASE up to WORKER_OUTAGE_BACKOFF_MAX seconds, and check
+# in (a heartbeat file under HEALTH_HEARTBEAT_DIR) that /healthz reads (docs/operations.md).
+WORKER_OUTAGE_BACKOFF_BASE = float(os.environ.get("WORKER_OUTAGE_BACKOFF_BASE", "1"))
+WORKER_OUTAGE_BACKOFF_MAX = float(os.environ.get("WORKER_OUTAGE_BACKOFF_MAX", "30"))
+HEALTH_HEARTBEAT_DIR = Path(os.environ.get("HEALTH_HEARTBEAT_DIR", DATA_DIR / "heartbeats"))
+# /healthz: a worker kind without a heartbeat fresher than this is "not checked in" (0: no check).
+HEALTH_WORKER_STALE_SECONDS = float(os.environ.get("HEALTH_WORKER_STALE_SECONDS", "300"))
+# /healthz: a task ready, or a delivery due, for longer than this means a stalled queue.
+HEALTH_QUEUE_STALL_SECONDS = float(os.environ.get("HEALTH_QUEUE_STALL_SECONDS", "600"))
 # Inbound callbacks older or newer than this many seconds are refused (replay window).
 CASEFEED_CALLBACK_WINDOW = int(os.environ.get("CASEFEED_CALLBACK_WINDOW", "300"))
 # Photo links given to case systems (media_url) expire after this many seconds.

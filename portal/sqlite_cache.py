@@ -20,6 +20,8 @@ from pathlib import Path
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
+from portal.resilient_cache import SQLITE_OUTAGE_ERRORS, make_resilient
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cache_entry (
     key TEXT PRIMARY KEY,
@@ -32,7 +34,7 @@ CREATE INDEX IF NOT EXISTS cache_entry_expires ON cache_entry (expires);
 NEVER = 1e18  # "no expiry" as a comparable number
 
 
-class SQLiteCache(BaseCache):
+class AtomicSQLiteCache(BaseCache):
     """Django cache API on a WAL-mode SQLite file with atomic add/incr."""
 
     def __init__(self, location, params):
@@ -68,7 +70,7 @@ class SQLiteCache(BaseCache):
     def _decode(value):
         if isinstance(value, int):
             return value
-        return pickle.loads(value)  # noqa: S301 - only this backend writes the file
+        return pickle.loads(value)  # noqa: S301 - only this backend writes the file  # nosec B301
 
     def _expiry(self, timeout) -> float:
         timeout = self.get_backend_timeout(timeout)
@@ -159,3 +161,8 @@ class SQLiteCache(BaseCache):
         # Expired rows are removed now and then rather than on every write.
         if int(time.time() * 1000) % 100 == 0:
             self._connection().execute("DELETE FROM cache_entry WHERE expires <= ?", (time.time(),))
+
+
+# The backend in settings: a file that cannot be opened, written or read answers as misses
+# (rate limits fail open), logged once per outage (portal/resilient_cache.py).
+SQLiteCache = make_resilient(AtomicSQLiteCache, SQLITE_OUTAGE_ERRORS, "SQLiteCache")

@@ -39,5 +39,8 @@ if settings.DEBUG:
     # MEDIA_ROOT (system check complaints.E102), and reach no one but through checked views.
     urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
 
+# Malformed input: a plain 400 page that never reads the request body again.
+handler400 = "portal.input_guard.bad_request"
 handler404 = "cms.views.page_not_found"
-handler500 = "cms.views.server_error"
+# A database outage raised outside a view answers 503 too; anything else is cms.views' 500 page.
+handler500 = "portal.outage.server_error"
