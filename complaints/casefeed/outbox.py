@@ -7,11 +7,21 @@ Either way each row is then taken with a compare-and-set UPDATE, which alone gua
 owner. A claim is a lease: a worker that dies leaves its row to be claimed again once the lease
 has run out, and the retry carries the same idempotency key, so the case system creates no
 second case.
+
+The lease covers one delivery, not a batch: ``deliveries_drain`` claims, sends and records one
+row at a time, and ``delivery_attempt`` renews the lease (compare-and-set on the claim token)
+right before sending, so a claim whose lease was taken over sends nothing. Only the holder of
+the current token records a result, so the attempt log has at most one success per delivery.
+
+A failed delivery is retried with capped back-off and dead-lettered by age
+(``CASEFEED_DEAD_LETTER_AFTER`` hours since its first attempt), so a receiver that is down for
+hours does not dead-letter the queue; ``CASEFEED_MAX_ATTEMPTS`` adds an optional limit by count.
 """
 
 import logging
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -71,13 +81,18 @@ class Claim:
     token: uuid.UUID
 
 
-def deliveries_claim(*, worker: str, batch: int = 10, now: datetime | None = None) -> list[Claim]:
-    """Take up to ``batch`` due deliveries for ``worker``, each with a fresh lease."""
+def deliveries_claim(
+    *, worker: str, batch: int = 10, now: datetime | None = None, exclude=()
+) -> list[Claim]:
+    """Take up to ``batch`` due deliveries for ``worker``, each with a fresh lease (rows in
+    ``exclude``, e.g. those already tried in this round, are left alone)."""
     now = now or timezone.now()
     lease_until = now + timedelta(seconds=settings.CASEFEED_LEASE_SECONDS)
     claims = []
     with transaction.atomic():
         due = Delivery.objects.filter(_due(now)).order_by("next_attempt_at", "pk")
+        if exclude:
+            due = due.exclude(pk__in=list(exclude))
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         for pk in list(due.values_list("pk", flat=True)[:batch]):
@@ -108,9 +123,8 @@ def deliveries_claim(*, worker: str, batch: int = 10, now: datetime | None = Non
 
 def backoff_delay(*, attempts: int) -> timedelta:
     """Exponential back-off with jitter: base·2^(n-1) capped, then a random 50–100 % of it."""
-    ceiling = min(
-        settings.CASEFEED_BACKOFF_MAX, settings.CASEFEED_BACKOFF_BASE * 2 ** max(attempts - 1, 0)
-    )
+    exponent = min(max(attempts - 1, 0), 40)  # attempts are unbounded when dead-lettering by age
+    ceiling = min(settings.CASEFEED_BACKOFF_MAX, settings.CASEFEED_BACKOFF_BASE * 2**exponent)
     return timedelta(seconds=ceiling * random.uniform(0.5, 1.0))  # noqa: S311 - not crypto
 
 
@@ -126,10 +140,14 @@ def _record(
     now = timezone.now()
     with transaction.atomic():
         # Only the holder of the current claim may record; a worker whose lease ran out and
-        # whose row was claimed again writes nothing here (its attempt stays "started").
+        # whose row was claimed again changes nothing on the delivery, and its attempt is
+        # logged as a failure ("lease lost"), never as a second success.
         mine = Delivery.objects.filter(
             pk=claim.delivery.pk, claim_token=claim.token, state=DeliveryState.IN_FLIGHT
         ).update(**fields, claim_token=None, lease_until=None)
+        if not mine:
+            error = f"{LEASE_LOST}; the attempt's own result: {outcome} {error}".strip()
+            outcome = DeliveryAttempt.Outcome.FAILURE
         DeliveryAttempt.objects.filter(pk=claim.attempt.pk).update(
             outcome=outcome, error=error[:2000], http_status=http_status, finished_at=now
         )
@@ -140,9 +158,31 @@ def _record(
     return bool(mine)
 
 
+LEASE_LOST = "lease lost to another worker"
+
+
+def _renew(claim: Claim) -> bool:
+    """Extend the claim's lease right before sending; False when another worker holds the row."""
+    lease_until = timezone.now() + timedelta(seconds=settings.CASEFEED_LEASE_SECONDS)
+    return bool(
+        Delivery.objects.filter(
+            pk=claim.delivery.pk, claim_token=claim.token, state=DeliveryState.IN_FLIGHT
+        ).update(lease_until=lease_until)
+    )
+
+
 def delivery_attempt(claim: Claim) -> bool:
     """Deliver one claimed row and record the result; True when the case was created."""
     delivery = claim.delivery
+    if not _renew(claim):
+        # Claimed in a batch whose lease ran out before this row's turn: someone else sends it.
+        DeliveryAttempt.objects.filter(pk=claim.attempt.pk).update(
+            outcome=DeliveryAttempt.Outcome.FAILURE,
+            error=f"{LEASE_LOST} before sending; not sent",
+            finished_at=timezone.now(),
+        )
+        logger.warning("delivery %s: lease lost before sending; skipped", delivery.pk)
+        return False
     connector = connector_for(delivery.case_system)
     try:
         case = connector.deliver(delivery)
@@ -173,38 +213,81 @@ def delivery_attempt(claim: Claim) -> bool:
     return recorded
 
 
+def first_attempt_at(delivery: Delivery) -> datetime:
+    """When the current run of attempts began: the latest attempt number 1 (a staff retry
+    starts the numbering again), else the time the row was queued."""
+    started = (
+        DeliveryAttempt.objects.filter(delivery=delivery, number=1)
+        .aggregate(first=Max("started_at"))
+        .get("first")
+    )
+    return started or delivery.created_at
+
+
+def _dead_letter_reason(delivery: Delivery, *, permanent: bool, now: datetime) -> str:
+    if permanent:
+        return "permanent failure"
+    if settings.CASEFEED_MAX_ATTEMPTS and delivery.attempts >= settings.CASEFEED_MAX_ATTEMPTS:
+        return f"{delivery.attempts} attempts"
+    if settings.CASEFEED_DEAD_LETTER_AFTER > 0:
+        failing_for = now - first_attempt_at(delivery)
+        if failing_for >= timedelta(hours=settings.CASEFEED_DEAD_LETTER_AFTER):
+            return f"failing for {failing_for.total_seconds() / 3600:.1f} h"
+    return ""
+
+
 def _failed(claim: Claim, error: str, *, http_status, permanent: bool) -> bool:
     delivery = claim.delivery
-    dead = permanent or delivery.attempts >= settings.CASEFEED_MAX_ATTEMPTS
+    reason = _dead_letter_reason(delivery, permanent=permanent, now=timezone.now())
+    dead = bool(reason)
     fields = {"last_error": error[:2000]}
     if dead:
         fields["state"] = DeliveryState.DEAD
     else:
         fields["state"] = DeliveryState.PENDING
         fields["next_attempt_at"] = timezone.now() + backoff_delay(attempts=delivery.attempts)
-    _record(
+    mine = _record(
         claim,
         outcome=DeliveryAttempt.Outcome.FAILURE,
         fields=fields,
         error=error,
         http_status=http_status,
     )
-    log = logger.error if dead else logger.warning
-    log(
-        "delivery %s attempt %s failed%s: %s",
-        delivery.pk,
-        delivery.attempts,
-        " (dead-lettered)" if dead else "",
-        error,
-    )
+    if dead and mine:
+        # The alert: an ERROR line for the log watchers; staff see the row on the admin's
+        # "Case feed health" screen with its attempt log and a "Retry now" button.
+        logger.error(
+            "delivery %s of report %s to %s DEAD-LETTERED (%s) after attempt %s: %s",
+            delivery.pk,
+            delivery.report.reference,
+            delivery.case_system.slug,
+            reason,
+            delivery.attempts,
+            error,
+        )
+    else:
+        logger.warning("delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, error)
     return False
 
 
-def deliveries_drain(*, worker: str, batch: int = 10) -> tuple[int, int]:
-    """Claim and attempt one batch; returns (claimed, delivered)."""
-    claims = deliveries_claim(worker=worker, batch=batch)
-    delivered = sum(1 for claim in claims if delivery_attempt(claim))
-    return len(claims), delivered
+def deliveries_drain(
+    *, worker: str, batch: int = 10, stop: Callable[[], bool] | None = None
+) -> tuple[int, int]:
+    """Claim, send and record up to ``batch`` deliveries one at a time, each under its own
+    lease (a slow case system cannot make a batch outlive its lease); returns (claimed,
+    delivered). ``stop`` is asked between deliveries (a worker told to shut down). A row is
+    tried at most once per call, however short its back-off."""
+    tried: list[int] = []
+    delivered = 0
+    for _ in range(batch):
+        if stop is not None and stop():
+            break
+        claims = deliveries_claim(worker=worker, batch=1, exclude=tried)
+        if not claims:
+            break
+        tried.append(claims[0].delivery.pk)
+        delivered += delivery_attempt(claims[0])
+    return len(tried), delivered
 
 
 def delivery_retry(*, delivery: Delivery, actor=None) -> bool:
@@ -239,3 +322,21 @@ def casefeed_health(*, now: datetime | None = None) -> list[dict]:
         figures["oldest_age"] = (now - figures["oldest"]) if figures["oldest"] else None
         rows.append({"system": system, **figures})
     return rows
+
+
+def casefeed_backlog(*, now: datetime | None = None) -> dict:
+    """For /healthz: deliveries due now (waiting for a worker), how long the oldest has been
+    due, and how many are dead-lettered. A due row that waits long means no worker drains."""
+    now = now or timezone.now()
+    due = Delivery.objects.filter(_due(now))
+    figures = due.aggregate(
+        due=Count("pk"),
+        oldest_pending=Min("next_attempt_at", filter=Q(state=DeliveryState.PENDING)),
+        oldest_lease=Min("lease_until", filter=Q(state=DeliveryState.IN_FLIGHT)),
+    )
+    since = [t for t in (figures["oldest_pending"], figures["oldest_lease"]) if t]
+    return {
+        "due": figures["due"],
+        "oldest_due_age_seconds": round((now - min(since)).total_seconds()) if since else 0,
+        "dead": Delivery.objects.filter(state=DeliveryState.DEAD).count(),
+    }

@@ -1,19 +1,39 @@
+import json
 import os
 import subprocess
 import sys
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db.utils import OperationalError
+from django.utils import timezone
 
 from portal import health
+from portal.worker_loop import TASKS, Heartbeat
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_healthz_reports_every_dependency_up(client):
+@pytest.fixture(autouse=True)
+def heartbeat_dir(settings, tmp_path):
+    settings.HEALTH_HEARTBEAT_DIR = tmp_path / "heartbeats"
+    settings.HEALTH_WORKER_STALE_SECONDS = 300
+    settings.HEALTH_QUEUE_STALL_SECONDS = 600
+    return settings.HEALTH_HEARTBEAT_DIR
+
+
+@pytest.fixture
+def checked_in():
+    """A task worker that checked in just now."""
+    Heartbeat(TASKS, "worker-1").beat()
+
+
+def test_healthz_reports_every_dependency_up(client, checked_in):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
@@ -21,10 +41,106 @@ def test_healthz_reports_every_dependency_up(client):
     assert {name: check["status"] for name, check in body["checks"].items()} == {
         "database": "up",
         "cache": "up",
+        "media_storage": "up",
         "task_queue": "up",
+        "casefeed": "up",
+        "workers": "up",
     }
     assert body["checks"]["task_queue"]["ready"] == 0
+    assert body["checks"]["workers"]["tasks"]["fresh"] == 1
     assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_healthz_is_503_degraded_when_the_oldest_ready_task_is_too_old(client, checked_in):
+    from django_tasks_db.models import DBTaskResult
+
+    from portal.tasks import ping
+
+    ping.enqueue()
+    assert client.get("/healthz").status_code == 200  # just queued: not stalled
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - timedelta(seconds=601))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    queue = body["checks"]["task_queue"]
+    assert queue["status"] == "degraded" and queue["ready"] == 1
+    assert queue["oldest_ready_age_seconds"] >= 601
+    assert "waited" in queue["problem"]
+    assert body["checks"]["database"]["status"] == "up"
+    # A load balancer asking about the web process alone is not told to drop it.
+    assert client.get("/healthz", {"scope": "web"}).status_code == 200
+
+
+def test_healthz_deferred_task_waits_from_its_run_after(client, checked_in):
+    from django_tasks_db.models import DBTaskResult
+
+    from portal.tasks import ping
+
+    ping.using(run_after=timezone.now() + timedelta(seconds=30)).enqueue()
+    DBTaskResult.objects.update(
+        enqueued_at=timezone.now() - timedelta(days=2),
+        run_after=timezone.now() - timedelta(seconds=5),
+    )
+    body = client.get("/healthz").json()
+    assert body["checks"]["task_queue"]["ready"] == 1
+    assert body["checks"]["task_queue"]["status"] == "up"
+
+
+def test_healthz_is_503_degraded_when_no_worker_has_checked_in(client, heartbeat_dir):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["workers"]["status"] == "degraded"
+    assert "no tasks worker" in body["checks"]["workers"]["problem"]
+    # A check-in older than HEALTH_WORKER_STALE_SECONDS counts for nothing either.
+    Heartbeat(TASKS, "old").beat()
+    path = next(heartbeat_dir.glob("tasks--*.json"))
+    record = json.loads(path.read_text())
+    path.write_text(json.dumps({**record, "at": time.time() - 301}))
+    body = client.get("/healthz").json()
+    assert body["checks"]["workers"]["status"] == "degraded"
+    assert body["checks"]["workers"]["tasks"]["last_check_in_age_seconds"] >= 301
+    Heartbeat(TASKS, "new").beat()
+    assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_worker_in_outage_is_degraded(client):
+    Heartbeat(TASKS, "w").beat("outage")
+    body = client.get("/healthz").json()
+    assert body["checks"]["workers"]["status"] == "degraded"
+    assert "outage" in body["checks"]["workers"]["problem"]
+
+
+def test_run_worker_checks_in_while_it_runs(client, heartbeat_dir, monkeypatch):
+    """The real command writes the heartbeat /healthz reads (and removes it when it stops)."""
+    from portal.tasks import ping
+
+    seen = {}
+    original = Heartbeat.beat
+
+    def spy(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        seen["healthz"] = client.get("/healthz").json()["checks"]["workers"]
+
+    monkeypatch.setattr(Heartbeat, "beat", spy)
+    ping.enqueue()
+    call_command("run_worker", "--batch", "--interval", "0")
+    assert seen["healthz"]["status"] == "up" and seen["healthz"]["tasks"]["fresh"] == 1
+    assert not list(heartbeat_dir.glob("*.json"))  # a clean stop leaves no check-in behind
+
+
+def test_healthz_is_503_when_media_storage_cannot_be_written(
+    client, checked_in, settings, tmp_path
+):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    settings.MEDIA_ROOT = blocker / "media"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["media_storage"]["status"] == "down"
 
 
 def test_healthz_is_503_when_the_database_is_down(client, monkeypatch):
