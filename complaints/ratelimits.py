@@ -15,7 +15,7 @@ def client_ip(request) -> str:
     X-Forwarded-For, so the client is the n-th entry from the right; anything further left was
     written by the client and cannot be trusted. With n = 0 the header is ignored.
     """
-    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 - unix socket
+    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 - unix socket; a key, not a bind  # nosec B104
     trusted = settings.PORTAL_TRUSTED_PROXIES
     if trusted <= 0:
         return remote

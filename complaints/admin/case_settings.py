@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from complaints.admin.choosers import ReadersOnlyChooserViewSet
 from complaints.admin.exports import SnippetViewSet  # formula-safe exports
 from complaints.models import (
     DepartmentMembership,
@@ -50,6 +51,7 @@ class DepartmentMembershipViewSet(SnippetViewSet):
     menu_label = _("Department members")
     list_display = ["user", "department"]
     list_filter = ["department"]
+    chooser_viewset_class = ReadersOnlyChooserViewSet  # staff names: no form picks them
 
 
 class SatisfactionResponseViewSet(SnippetViewSet):
@@ -60,6 +62,7 @@ class SatisfactionResponseViewSet(SnippetViewSet):
     list_filter = ["rating", "channel"]
     list_export = ["report", "closure", "rating", "channel", "rework_requested", "created_at"]
     inspect_view_enabled = True
+    chooser_viewset_class = ReadersOnlyChooserViewSet  # residents' comments
 
 
 class PiiAccessFilterSet(WagtailFilterSet):
@@ -87,6 +90,7 @@ class PiiAccessViewSet(SnippetViewSet):
     list_export = ["created_at", "user", "report", "informant", "fields", "reason"]
     filterset_class = PiiAccessFilterSet
     inspect_view_enabled = True
+    chooser_viewset_class = ReadersOnlyChooserViewSet  # who opened which identity
 
 
 class CaseSettingsViewSetGroup(SnippetViewSetGroup):

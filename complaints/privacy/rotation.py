@@ -79,7 +79,7 @@ def _batches(model, fields, *, batch_size: int, lock: bool):
     def sql(after: bool) -> str:
         where = f"{qn(pk_column)} > %s AND " if after else ""
         # Identifiers come from model metadata, quoted; values are parameters.
-        select = f"SELECT {qn(pk_column)}, {columns} FROM {qn(model._meta.db_table)}"  # noqa: S608
+        select = f"SELECT {qn(pk_column)}, {columns} FROM {qn(model._meta.db_table)}"  # noqa: S608 - quoted identifiers from model metadata  # nosec B608
         return f"{select} WHERE {where}({where_any}) ORDER BY {qn(pk_column)} LIMIT %s{lock_sql}"
 
     last = None
@@ -141,7 +141,7 @@ def personal_data_reencrypt(
         counts = ModelRotation(label=model._meta.label)
         assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
         table, pk_column = qn(model._meta.db_table), qn(model._meta.pk.column)
-        update_sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
+        update_sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608 - quoted identifiers, values are parameters  # nosec B608
         batches = _batches(model, fields, batch_size=batch_size, lock=True)
         while True:
             with transaction.atomic():
