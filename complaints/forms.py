@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Category, Community, GridCell, Town
+from complaints.models import Category, Community, GridCell, Report, Town
 from complaints.privacy.codes import ACCESS_CODE_LENGTH, access_code_normalise, phone_normalise
 from complaints.selectors.taxonomy import categories_for_form, category_choices_grouped
 from complaints.services.reports import report_place_resolve
@@ -212,6 +212,15 @@ class ReportForm(PlaceFieldsForm, PhotoFieldsForm):
     consent_to_contact = forms.BooleanField(
         label=_("Tell me by SMS or email when the state of my report changes"), required=False
     )
+    # Shown only when both a phone and an e-mail address are given (see the template).
+    preferred_channel = forms.ChoiceField(
+        label=_("How should we tell you?"),
+        choices=Report.ContactChannel.choices,
+        required=False,
+        initial=Report.ContactChannel.SMS,
+        widget=forms.RadioSelect,
+        help_text=_("You gave both a mobile number and an e-mail address: we use one of them."),
+    )
     is_public = forms.BooleanField(
         label=_("The report may be shown in the public list (without my details)"),
         required=False,
@@ -274,6 +283,13 @@ class ReportForm(PlaceFieldsForm, PhotoFieldsForm):
             raise ValidationError(_("Choose a category from the list."))
         return category
 
+    def channel_choice_shown(self) -> bool:
+        """Whether the channel choice shows before any script runs: both contacts given."""
+        return self.is_bound and bool(
+            self.data.get(self.add_prefix("contact_phone"), "").strip()
+            and self.data.get(self.add_prefix("contact_email"), "").strip()
+        )
+
     def clean_contact_phone(self):
         phone = self.cleaned_data["contact_phone"].strip()
         if not phone:
@@ -316,6 +332,8 @@ class ReportForm(PlaceFieldsForm, PhotoFieldsForm):
             for name in ("contact_name", "contact_phone", "contact_email"):
                 cleaned[name] = ""
             cleaned["consent_to_contact"] = False
+        if not (cleaned.get("contact_phone") and cleaned.get("contact_email")):
+            cleaned["preferred_channel"] = ""  # one way to reach the resident: no choice
         self.clean_place(cleaned)
         return cleaned
 

@@ -1,6 +1,7 @@
 """Public intake, receipt, tracking and the public list: thin views over services and selectors."""
 
 import logging
+import time
 import uuid
 
 import segno
@@ -8,12 +9,15 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db import OperationalError, transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -33,8 +37,14 @@ from complaints.selectors.reports import (
     reports_public,
     reports_supportable,
 )
-from complaints.services.reports import SUPPORT_REFUSED, report_submit, report_support
-from complaints.services.uploads import upload_drafts_accept
+from complaints.services.reports import (
+    SUPPORT_REFUSED,
+    receipt_hold,
+    receipt_recall,
+    report_submit,
+    report_support,
+)
+from complaints.services.uploads import StorageUnavailable, upload_drafts_accept
 from complaints.workflow import public_state
 
 logger = logging.getLogger(__name__)
@@ -43,6 +53,63 @@ SESSION_RECEIPTS = "complaints_receipts"  # reference -> [access code, issued at
 SESSION_TRACKED = "complaints_tracked"  # references this browser has proved access to
 SESSION_SUPPORTED = "complaints_supported"  # references this browser added its voice to
 RECEIPT_CODE_LIFETIME = 3600  # seconds the clear access code stays displayable
+RETRY_AFTER = 10  # seconds a resident is asked to wait when the server cannot store now
+
+BUSY_MESSAGE = gettext_lazy(
+    "The system is busy and your report was not stored yet. Nothing you typed is lost: "
+    "please press Submit again in a few seconds."
+)
+STORAGE_MESSAGE = gettext_lazy(
+    "Photos cannot be stored right now, so your report was not stored yet. Nothing you "
+    "typed is lost: please try again in a few minutes, or send it without photos."
+)
+
+
+def unavailable_response(render_form, form, message) -> HttpResponse:
+    """The form again, with everything typed, a clear message, 503 and Retry-After."""
+    form.add_error(None, ValidationError(message, code="unavailable"))
+    response = render_form(form, status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+def session_save_now(request) -> bool:
+    """Save the session at once (inside the caller's transaction, when it is the database
+    session store): the receipt then needs no write after the report's commit.
+
+    Returns False (logged) when the session store fails; the caller then shows the receipt in
+    its own response instead of redirecting to it.
+    """
+    try:
+        with transaction.atomic():
+            request.session.save()
+    except Exception:
+        logger.exception("session not saved; the receipt is shown in the response")
+        request.session.modified = False
+        return False
+    # Saved: the middleware must not write it again (after the commit, where it could fail).
+    request.session.modified = False
+    return True
+
+
+def session_cookie_set(request, response) -> None:
+    """The session cookie, as SessionMiddleware sets it after its own save."""
+    if request.session.get_expire_at_browser_close():
+        max_age = expires = None
+    else:
+        max_age = request.session.get_expiry_age()
+        expires = http_date(time.time() + max_age)
+    response.set_cookie(
+        settings.SESSION_COOKIE_NAME,
+        request.session.session_key,
+        max_age=max_age,
+        expires=expires,
+        domain=settings.SESSION_COOKIE_DOMAIN,
+        path=settings.SESSION_COOKIE_PATH,
+        secure=settings.SESSION_COOKIE_SECURE or None,
+        httponly=settings.SESSION_COOKIE_HTTPONLY or None,
+        samesite=settings.SESSION_COOKIE_SAMESITE,
+    )
 
 
 SUPPORT_OFFER_SALT = "complaints.support-offer"
@@ -77,6 +144,13 @@ def _remember_tracked(request, reference: str) -> None:
     tracked = request.session.get(SESSION_TRACKED, [])
     if reference not in tracked:
         request.session[SESSION_TRACKED] = [*tracked, reference][-20:]
+
+
+def _remember_receipt(request, report: Report, code: str) -> None:
+    receipts = request.session.get(SESSION_RECEIPTS, {})
+    receipts[report.reference] = [code, report.created_at.timestamp()]
+    request.session[SESSION_RECEIPTS] = receipts
+    _remember_tracked(request, report.reference)
 
 
 def _may_view(request, report: Report) -> bool:
@@ -150,8 +224,14 @@ class ReportCreateView(View):
         filed = self.already_filed(request.POST.get("submission_token", ""))
         if filed is not None:
             # A double tap or a resubmitted POST: the same receipt, nothing stored twice.
-            return redirect("complaints:report_receipt", reference=filed.reference)
-        drafts, photo_errors = photo_drafts_from_post(request)
+            return self.filed_again(request, filed)
+        try:
+            drafts, photo_errors = photo_drafts_from_post(request)
+        except StorageUnavailable:
+            logger.exception("photo storage refused an upload; report not stored")
+            form = ReportForm(request.POST, drafts=self.drafts_held(request))
+            form.is_valid()
+            return unavailable_response(self.render_form, form, STORAGE_MESSAGE)
         form = ReportForm(request.POST, request.FILES, drafts=drafts, photo_errors=photo_errors)
         if not form.is_valid():
             return self.render_form(form, status=200)
@@ -171,35 +251,54 @@ class ReportCreateView(View):
             if nearby:
                 return self.render_form(form, nearby=nearby)
 
+        # One transaction: the report, its acknowledgement task, the receipt hold for a retry
+        # and this browser's session all commit together, or nothing does. Nothing is written
+        # after the commit, so a stored report always gets its receipt.
         try:
-            result = report_submit(
-                submission_token=data["submission_token"],
-                category=data["category"],
-                description=data["description"],
-                extra_answers=data["extra_answers"],
-                town=data["town"],
-                community=data["community"],
-                grid_cell=data["grid_cell"],
-                address=data["address"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                is_anonymous=data["is_anonymous"],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                contact_email=data["contact_email"],
-                consent_to_contact=data["consent_to_contact"],
-                is_public=data["is_public"],
-                photo_drafts=list(UploadDraft.objects.filter(token=data["draft_token"])),
-            )
+            with transaction.atomic():
+                result = report_submit(
+                    submission_token=data["submission_token"],
+                    category=data["category"],
+                    description=data["description"],
+                    extra_answers=data["extra_answers"],
+                    town=data["town"],
+                    community=data["community"],
+                    grid_cell=data["grid_cell"],
+                    address=data["address"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    is_anonymous=data["is_anonymous"],
+                    contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"],
+                    contact_email=data["contact_email"],
+                    consent_to_contact=data["consent_to_contact"],
+                    preferred_channel=data["preferred_channel"],
+                    is_public=data["is_public"],
+                    photo_drafts=list(UploadDraft.objects.filter(token=data["draft_token"])),
+                )
+                if result.created:
+                    receipt_hold(
+                        submission_token=data["submission_token"],
+                        reference=result.report.reference,
+                        access_code=result.access_code,
+                    )
+                    _remember_receipt(request, result.report, result.access_code)
+                    session_saved = session_save_now(request)
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.render_form(form)
-        if result.created:
-            receipts = request.session.get(SESSION_RECEIPTS, {})
-            receipts[result.report.reference] = [result.access_code, timezone.now().timestamp()]
-            request.session[SESSION_RECEIPTS] = receipts
-            _remember_tracked(request, result.report.reference)
-        return redirect("complaints:report_receipt", reference=result.report.reference)
+        except OperationalError:
+            # The database is busy (SQLite's lock wait ran out) or unreachable: nothing was
+            # stored, the resident keeps the form and is asked to send it again.
+            logger.warning("database busy or unreachable; report not stored", exc_info=True)
+            return unavailable_response(self.render_form, form, BUSY_MESSAGE)
+        if not result.created:
+            return self.filed_again(request, result.report)
+        if not session_saved:
+            return receipt_page(request, result.report, result.access_code)
+        response = redirect("complaints:report_receipt", reference=result.report.reference)
+        session_cookie_set(request, response)
+        return response
 
     @staticmethod
     def already_filed(submission_token: str) -> Report | None:
@@ -207,7 +306,31 @@ class ReportCreateView(View):
             token = uuid.UUID(submission_token)
         except ValueError:
             return None
-        return Report.objects.filter(submission_token=token).only("reference").first()
+        return Report.objects.filter(submission_token=token).first()
+
+    @staticmethod
+    def drafts_held(request) -> list[UploadDraft]:
+        token = request.POST.get("draft_token", "")
+        return list(UploadDraft.objects.filter(token=token)) if token else []
+
+    def filed_again(self, request, report: Report):
+        """A form sent again: its receipt, with the access code within the hour.
+
+        The submission token is a random UUID that only the form of this browser carries; the
+        code comes from the hold stored with the report (see services.reports.receipt_hold),
+        so a retry after a lost answer still shows it.
+        """
+        code = receipt_recall(submission_token=report.submission_token, reference=report.reference)
+        if code is None:
+            if _may_view(request, report):
+                return redirect("complaints:report_receipt", reference=report.reference)
+            return redirect(reverse("complaints:track") + f"?reference={report.reference}")
+        _remember_receipt(request, report, code)
+        if not session_save_now(request):
+            return receipt_page(request, report, code)
+        response = redirect("complaints:report_receipt", reference=report.reference)
+        session_cookie_set(request, response)
+        return response
 
     def add_voice(self, request, form, reference):
         """Add the visitor's voice to one of the reports this form offered them, nothing else.
@@ -236,6 +359,7 @@ class ReportCreateView(View):
                 contact_phone=data["contact_phone"],
                 contact_email=data["contact_email"],
                 consent_to_contact=data["consent_to_contact"],
+                preferred_channel=data["preferred_channel"],
             )
         except ValidationError:
             # Closed (or made private) since it was offered: the same message as above.
@@ -271,6 +395,11 @@ def report_receipt(request, reference):
     code, issued = request.session.get(SESSION_RECEIPTS, {}).get(reference, [None, 0])
     if code and timezone.now().timestamp() - issued > RECEIPT_CODE_LIFETIME:
         code = None
+    return receipt_page(request, report, code)
+
+
+def receipt_page(request, report: Report, code: str | None):
+    """The receipt: reference, the access code when given, its link and QR code."""
     context = {"report": report, "access_code": code, "state": public_state(report.state)}
     if code:
         link = _tracking_url(request, report, code)

@@ -2,7 +2,8 @@
 
 No raw IP address is kept for an informant: rate limits count per keyed hash of the address
 (``key_informant_ip``), in the cache only, for the rate's period. The receipt code is shown
-once and then only its keyed hash exists; following up needs the code alone, posted (never
+once and then only its keyed hash exists (and, for an hour, an encrypted hold that only a retry
+of the same form can open: ``services.reports.receipt_hold``); following up needs the code alone, posted (never
 in a URL), so nothing in the history, the logs or a Referer header leads to the report.
 """
 
@@ -11,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import OperationalError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -36,8 +38,18 @@ from complaints.selectors.rewards_public import (
     reward_rules_in_force,
 )
 from complaints.services.informants import informant_report_submit
+from complaints.services.reports import receipt_hold, receipt_recall
 from complaints.services.rewards import reason_text
-from complaints.views import map_picker_context, photo_drafts_from_post
+from complaints.services.uploads import StorageUnavailable
+from complaints.views import (
+    BUSY_MESSAGE,
+    STORAGE_MESSAGE,
+    map_picker_context,
+    photo_drafts_from_post,
+    session_cookie_set,
+    session_save_now,
+    unavailable_response,
+)
 from complaints.workflow import public_state
 
 logger = logging.getLogger(__name__)
@@ -77,51 +89,101 @@ class InformantReportCreateView(View):
         if request.POST.get("website"):
             logger.info("honeypot filled; informant report discarded")
             return render(request, "complaints/report_refused.html", status=400)
-        if self.already_filed(request.POST.get("submission_token", "")):
-            # A double tap: the receipt code was (or is about to be) shown for the first POST.
-            return redirect("complaints:informant_receipt")
-        drafts, photo_errors = photo_drafts_from_post(request)
+        filed = self.already_filed(request.POST.get("submission_token", ""))
+        if filed is not None:
+            # A double tap or a retry: the receipt code was (or is about to be) shown for the
+            # first POST; a retry after a lost answer gets it from the hold, within the hour.
+            return self.filed_again(request, filed)
+        try:
+            drafts, photo_errors = photo_drafts_from_post(request)
+        except StorageUnavailable:
+            logger.exception("photo storage refused an upload; informant report not stored")
+            token = request.POST.get("draft_token", "")
+            held = list(UploadDraft.objects.filter(token=token)) if token else []
+            form = InformantReportForm(request.POST, drafts=held)
+            form.is_valid()
+            return unavailable_response(self.render_form, form, STORAGE_MESSAGE)
         form = InformantReportForm(
             request.POST, request.FILES, drafts=drafts, photo_errors=photo_errors
         )
         if not form.is_valid():
             return self.render_form(form)
         data = form.cleaned_data
+        # One transaction: report, identities, acknowledgement task, receipt hold and this
+        # browser's session; nothing is written after the commit (see ReportCreateView).
         try:
-            result = informant_report_submit(
-                submission_token=data["submission_token"],
-                category=data["category"],
-                description=data["description"],
-                observed_at=data["observed_at"],
-                town=data["town"],
-                community=data["community"],
-                grid_cell=data["grid_cell"],
-                address=data["address"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                identities=data["identities"],
-                photo_drafts=list(UploadDraft.objects.filter(token=data["draft_token"])),
-            )
+            with transaction.atomic():
+                result = informant_report_submit(
+                    submission_token=data["submission_token"],
+                    category=data["category"],
+                    description=data["description"],
+                    observed_at=data["observed_at"],
+                    town=data["town"],
+                    community=data["community"],
+                    grid_cell=data["grid_cell"],
+                    address=data["address"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    identities=data["identities"],
+                    photo_drafts=list(UploadDraft.objects.filter(token=data["draft_token"])),
+                )
+                if result.created:
+                    receipt_hold(
+                        submission_token=data["submission_token"],
+                        reference=result.report.reference,
+                        access_code=result.access_code,
+                    )
+                    self.remember_receipt(request, result.report.reference, result.access_code)
+                    session_saved = session_save_now(request)
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.render_form(form)
-        if result.created:
-            # Not added to the complaint tracking list: only the receipt code opens this report.
-            request.session[SESSION_INFORMANT_RECEIPT] = [
-                result.report.reference,
-                result.access_code,
-            ]
-            filed = request.session.get(SESSION_INFORMANT_FILED, [])
-            request.session[SESSION_INFORMANT_FILED] = [*filed, result.report.reference][-5:]
-        return redirect("complaints:informant_receipt")
+        except OperationalError:
+            logger.warning("database busy or unreachable; informant report not stored")
+            return unavailable_response(self.render_form, form, BUSY_MESSAGE)
+        if not result.created:
+            return self.filed_again(request, result.report)
+        return self.receipt_response(
+            request, result.report.reference, result.access_code, saved=session_saved
+        )
 
     @staticmethod
-    def already_filed(submission_token: str) -> bool:
+    def already_filed(submission_token: str) -> Report | None:
         try:
             token = uuid.UUID(submission_token)
         except ValueError:
-            return False
-        return Report.objects.filter(submission_token=token).exists()
+            return None
+        return Report.objects.filter(submission_token=token).first()
+
+    @staticmethod
+    def remember_receipt(request, reference: str, code: str) -> None:
+        # Not added to the complaint tracking list: only the receipt code opens this report.
+        request.session[SESSION_INFORMANT_RECEIPT] = [reference, code]
+        filed = request.session.get(SESSION_INFORMANT_FILED, [])
+        if reference not in filed:
+            request.session[SESSION_INFORMANT_FILED] = [*filed, reference][-5:]
+
+    def filed_again(self, request, report: Report):
+        code = receipt_recall(submission_token=report.submission_token, reference=report.reference)
+        if code is None:
+            return redirect("complaints:informant_receipt")
+        self.remember_receipt(request, report.reference, code)
+        return self.receipt_response(
+            request, report.reference, code, saved=session_save_now(request)
+        )
+
+    @staticmethod
+    def receipt_response(request, reference: str, code: str, *, saved: bool):
+        if not saved:
+            # The session store failed: show the code in this answer instead.
+            return render(
+                request,
+                "complaints/informant/receipt.html",
+                {"reference": reference, "code": code},
+            )
+        response = redirect("complaints:informant_receipt")
+        session_cookie_set(request, response)
+        return response
 
     def render_form(self, form, *, status=200):
         context = {

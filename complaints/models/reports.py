@@ -61,6 +61,12 @@ class ReferenceCounter(models.Model):
 class Report(index.Indexed, models.Model):
     """A complaint or informant report, from intake to closure."""
 
+    class ContactChannel(models.TextChoices):
+        """How a resident who gave both a phone and an e-mail address wants to be told."""
+
+        SMS = "sms", _("Text message")
+        EMAIL = "email", _("E-mail")
+
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     access_code_hash = models.CharField(max_length=64, editable=False, db_index=True)
     submission_token = models.UUIDField(
@@ -123,6 +129,10 @@ class Report(index.Indexed, models.Model):
     contact_email = EncryptedTextField(_("email"), max_length=254, blank=True)
     contact_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     consent_to_contact = models.BooleanField(_("may be contacted"), default=False)
+    # Empty: the default rule (text message when a phone was given), see notification_recipients.
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=5, choices=ContactChannel, blank=True
+    )
     is_public = models.BooleanField(_("may be shown publicly"), default=True)
 
     state = models.CharField(
@@ -201,6 +211,9 @@ class ReportSupporter(models.Model):
     contact_email = EncryptedTextField(_("email"), max_length=254, blank=True)
     contact_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     consent_to_contact = models.BooleanField(_("may be contacted"), default=False)
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=5, choices=Report.ContactChannel, blank=True
+    )
     created_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from complaints.models import CaseEvent, Report, ReportSupporter
 from complaints.notifications.sms import sms_backend
-from complaints.workflow import public_state
+from complaints.selectors.reports import report_public_label
 
 logger = logging.getLogger(__name__)
 
@@ -17,25 +17,40 @@ RECIPIENT_REPORTER = "reporter"
 RECIPIENT_SUPPORTER = "supporter"
 
 
+def contact_channel(person) -> str | None:
+    """The one channel a reporter or supporter is told by: the one they chose when they gave
+    both a phone and an e-mail address, otherwise a text message when a phone was given (the
+    default), otherwise e-mail; ``None`` without either."""
+    phone, email = bool(person.contact_phone), bool(person.contact_email)
+    if phone and email:
+        if person.preferred_channel == Report.ContactChannel.EMAIL:
+            return "email"
+        return "sms"
+    if phone:
+        return "sms"
+    if email:
+        return "email"
+    return None
+
+
 def notification_recipients(*, event: CaseEvent) -> list[tuple[str, int, str]]:
     """(recipient kind, recipient id, channel) for everyone who consented to hear of ``event``.
 
-    Only ids leave this function: task arguments are stored in the clear in the task table,
-    so phone numbers and emails are read again, decrypted, when the message is sent.
+    One message per person, by the channel they chose (see ``contact_channel``). Only ids
+    leave this function: task arguments are stored in the clear in the task table, so phone
+    numbers and emails are read again, decrypted, when the message is sent.
     """
     report = event.report
     messages = []
     if report.has_contact and report.consent_to_contact:
-        if report.contact_email:
-            messages.append((RECIPIENT_REPORTER, report.pk, "email"))
-        if report.contact_phone:
-            messages.append((RECIPIENT_REPORTER, report.pk, "sms"))
+        channel = contact_channel(report)
+        if channel:
+            messages.append((RECIPIENT_REPORTER, report.pk, channel))
     if event.kind == CaseEvent.Kind.STATE_CHANGED:
         for supporter in report.supporters.filter(consent_to_contact=True):
-            if supporter.contact_email:
-                messages.append((RECIPIENT_SUPPORTER, supporter.pk, "email"))
-            if supporter.contact_phone:
-                messages.append((RECIPIENT_SUPPORTER, supporter.pk, "sms"))
+            channel = contact_channel(supporter)
+            if channel:
+                messages.append((RECIPIENT_SUPPORTER, supporter.pk, channel))
     return messages
 
 
@@ -43,7 +58,7 @@ def notification_text(*, event: CaseEvent) -> tuple[str, str]:
     """(subject, body) in Chinese, the residents' language; no personal data inside."""
     report = event.report
     with translation.override(settings.LANGUAGE_CODE):
-        state = public_state(event.to_state or report.state).label
+        state = report_public_label(state=event.to_state or report.state)
         subject = _("Your report %(reference)s: %(state)s") % {
             "reference": report.reference,
             "state": state,

@@ -1,13 +1,16 @@
 """Intake: filing a report and adding one's voice to an existing one."""
 
+import base64
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from cryptography.fernet import Fernet, InvalidToken
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -35,6 +38,7 @@ from complaints.privacy.codes import (
     phone_hash,
     receipt_code_generate,
 )
+from complaints.privacy.crypto import keyed_hash
 from complaints.services.events import case_event_record
 from complaints.services.routing import department_route
 
@@ -110,6 +114,7 @@ def report_submit(
     contact_phone: str = "",
     contact_email: str = "",
     consent_to_contact: bool = False,
+    preferred_channel: str = "",
     is_public: bool = True,
     photo_drafts: list[UploadDraft] | tuple = (),
     kind: str = ReportKind.COMPLAINT,
@@ -177,6 +182,9 @@ def report_submit(
                 contact_email=contact_email,
                 contact_phone_hash=phone_hash(contact_phone) if contact_phone else "",
                 consent_to_contact=consent_to_contact,
+                preferred_channel=_preferred_channel(
+                    preferred_channel, contact_phone, contact_email
+                ),
                 is_public=is_public and category.public_allowed,
                 state=ReportState.RECEIVED,
                 department=department_route(
@@ -199,8 +207,12 @@ def report_submit(
 
 
 def _attachment_from_draft(*, report: Report, draft: UploadDraft) -> Attachment:
-    with draft.image.open("rb") as source:
-        content = source.read()
+    """Hand the draft's photo over to the report: the attachment takes the draft's file.
+
+    No file is written inside the report's transaction, so a full or read-only disk cannot
+    fail it half-way, and a rollback leaves no orphan file: the draft row comes back with the
+    rollback and still owns its file.
+    """
     attachment = Attachment(
         report=report,
         kind=Attachment.Kind.EVIDENCE,
@@ -210,17 +222,71 @@ def _attachment_from_draft(*, report: Report, draft: UploadDraft) -> Attachment:
         size=draft.size,
         created_at=timezone.now(),
     )
-    attachment.image.save("photo.jpg", ContentFile(content), save=False)
+    attachment.image.name = draft.image.name
     attachment.save()
-    name, storage = draft.image.name, draft.image.storage
-    draft.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    # Only the row goes: the file now belongs to the attachment.
+    UploadDraft.objects.filter(pk=draft.pk).delete()
     return attachment
+
+
+# --- Receipt holds: the access code for a retried submission ------------------------------
+
+RECEIPT_HOLD_LIFETIME = 3600  # seconds; the receipt shows the clear code for about an hour
+
+
+def _receipt_hold_key(submission_token) -> str:
+    # A database session key (40 characters at most) that only the server can derive.
+    return keyed_hash(str(submission_token), purpose="receipt-hold-key")[:40]
+
+
+def _receipt_hold_cipher(submission_token) -> Fernet:
+    secret = bytes.fromhex(keyed_hash(str(submission_token), purpose="receipt-hold-cipher"))
+    return Fernet(base64.urlsafe_b64encode(secret))
+
+
+def receipt_hold(*, submission_token: uuid.UUID, reference: str, access_code: str) -> None:
+    """Keep a just-filed report's access code for an hour, for a retry of the same form.
+
+    Call inside the report's transaction: the hold exists exactly when the report does. It is
+    a row of the database session table (expired rows go with ``clearsessions``) named and
+    encrypted with keys derived from the form's random submission token and the server's hash
+    key, so neither a leaked row nor a guessed name gives the code.
+    """
+    cipher = _receipt_hold_cipher(submission_token)
+    data = {"reference": reference, "code": cipher.encrypt(access_code.encode()).decode()}
+    Session.objects.create(
+        session_key=_receipt_hold_key(submission_token),
+        session_data=DatabaseSessionStore().encode(data),
+        expire_date=timezone.now() + timedelta(seconds=RECEIPT_HOLD_LIFETIME),
+    )
+
+
+def receipt_recall(*, submission_token: uuid.UUID, reference: str) -> str | None:
+    """The access code held for ``submission_token`` if it filed ``reference`` within the
+    hour, else None."""
+    row = Session.objects.filter(
+        session_key=_receipt_hold_key(submission_token), expire_date__gt=timezone.now()
+    ).first()
+    data = DatabaseSessionStore().decode(row.session_data) if row else {}
+    if data.get("reference") != reference or not data.get("code"):
+        return None
+    try:
+        code = _receipt_hold_cipher(submission_token).decrypt(
+            data["code"].encode(), ttl=RECEIPT_HOLD_LIFETIME
+        )
+    except InvalidToken:
+        return None
+    return code.decode()
 
 
 SUPPORT_REFUSED = gettext_lazy(
     "This report cannot be supported. You can file yours as a new report instead."
 )
+
+
+def _preferred_channel(choice: str, phone: str, email: str) -> str:
+    """A choice only counts when both a phone and an e-mail address were given."""
+    return choice if phone and email and choice in Report.ContactChannel.values else ""
 
 
 def report_may_be_supported(*, report: Report) -> bool:
@@ -241,6 +307,7 @@ def report_support(
     contact_phone: str = "",
     contact_email: str = "",
     consent_to_contact: bool = False,
+    preferred_channel: str = "",
 ) -> tuple[ReportSupporter, bool]:
     """Add a resident's voice to an open report, once per ``submission_token``.
 
@@ -264,6 +331,9 @@ def report_support(
                 contact_email=contact_email,
                 contact_phone_hash=phone_hash(contact_phone) if contact_phone else "",
                 consent_to_contact=consent_to_contact and bool(contact_phone or contact_email),
+                preferred_channel=_preferred_channel(
+                    preferred_channel, contact_phone, contact_email
+                ),
             )
             Report.objects.filter(pk=report.pk).update(supporter_count=F("supporter_count") + 1)
             case_event_record(report=report, kind=CaseEvent.Kind.SUPPORTER_ADDED)

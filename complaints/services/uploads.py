@@ -1,5 +1,6 @@
 """Holding sanitised photos for a form that is not submitted yet."""
 
+import logging
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
@@ -9,6 +10,8 @@ from django.utils import timezone
 from complaints.models import UploadDraft
 from complaints.privacy.uploads import photo_sanitise
 
+logger = logging.getLogger(__name__)
+
 DRAFT_LIFETIME = timedelta(days=1)
 
 
@@ -16,7 +19,8 @@ def upload_draft_add(*, token: str, upload) -> UploadDraft:
     """Sanitise one uploaded photo and keep it under the form's draft token.
 
     Raises ``PhotoRejected`` (with the resident-facing message) for anything that is not an
-    acceptable photo; nothing is stored then.
+    acceptable photo, and ``StorageUnavailable`` when the disk refuses the file (full or
+    read-only); nothing is stored then.
     """
     photo = photo_sanitise(upload=upload)
     draft = UploadDraft(
@@ -27,9 +31,34 @@ def upload_draft_add(*, token: str, upload) -> UploadDraft:
         height=photo.height,
         size=len(photo.content),
     )
-    draft.image.save("photo.jpg", ContentFile(photo.content), save=False)
-    draft.save()
+    storage = draft.image.storage
+    # The name is chosen first (random, see draft_path) so that a write that fails half-way
+    # (disk full, read-only disk) can remove what it left behind.
+    name = draft.image.field.generate_filename(draft, "photo.jpg")
+    written = False
+    try:
+        draft.image.name = storage.save(name, ContentFile(photo.content))
+        written = True
+        draft.save()
+    except BaseException as exc:
+        _discard_file(storage, draft.image.name if written else name)
+        if isinstance(exc, OSError):
+            raise StorageUnavailable from exc
+        raise
     return draft
+
+
+class StorageUnavailable(Exception):
+    """The photo store cannot take files now (disk full, read-only, gone); nothing was kept."""
+
+
+def _discard_file(storage, name: str) -> None:
+    try:
+        if name and storage.exists(name):
+            storage.delete(name)
+    except OSError:
+        # A read-only disk refuses the deletion too; the file (if any) is then beyond reach.
+        logger.exception("could not remove the partial upload %s", name)
 
 
 def upload_draft_remove(*, token: str, draft_ids) -> int:
@@ -61,6 +90,7 @@ def upload_drafts_accept(
     """Bank the good photos of one form POST under its draft token, before anything else.
 
     Returns (all drafts now held for the form, messages for the photos that were refused).
+    Raises ``StorageUnavailable`` when the disk refuses a photo (the ones before it are kept).
     Limits: ``COMPLAINTS_MAX_PHOTOS`` per report, ``COMPLAINTS_REPORT_MAX_BYTES`` for the
     photos of one request together, ``COMPLAINTS_PHOTO_MAX_BYTES`` and the pixel ceiling
     per photo (see privacy.uploads).

@@ -19,6 +19,19 @@
     showCategory();
   }
 
+  // The channel choice only matters when both a phone and an e-mail address are given.
+  var channel = form.querySelector("[data-preferred-channel]");
+  var phone = form.querySelector("input[name=contact_phone]");
+  var email = form.querySelector("input[name=contact_email]");
+  function showChannel() {
+    channel.hidden = !(phone.value.trim() && email.value.trim());
+  }
+  if (channel && phone && email) {
+    phone.addEventListener("input", showChannel);
+    email.addEventListener("input", showChannel);
+    showChannel();
+  }
+
   // Narrow communities to the chosen town, and cells to the chosen community (by optgroup).
   function narrow(parentSelect, childSelect) {
     if (!parentSelect || !childSelect) {

@@ -18,6 +18,7 @@ from complaints.models import (
     ReportState,
     ReportSupporter,
 )
+from complaints.notifications.sms import MemorySmsBackend
 from complaints.services.workflow import TransitionNotAllowed, report_transition
 from complaints.workflow import (
     CASE_SYSTEM,
@@ -275,8 +276,15 @@ def test_public_state_change_notifies_reporter_and_supporters(
     with django_capture_on_commit_callbacks(execute=True):
         report_transition(report=report, action=Action.CLOSE, actor=supervisor)
     recipients = sorted(m.to[0] for m in mailoutbox)
-    # State change to both followers, and the rating link to the reporter.
-    assert recipients == ["li@example.com", "zhang@example.com", "zhang@example.com"]
+    texts = [m["text"] for m in MemorySmsBackend.outbox]
+    # The state change reaches each follower once, by their channel: the supporter (e-mail
+    # only) by e-mail, the reporter (phone and e-mail, no choice made) by SMS. The rating
+    # invitation is not a state change: it goes to the reporter by both.
+    assert recipients == ["li@example.com", "zhang@example.com"]
+    assert [m["phone"] for m in MemorySmsBackend.outbox] == ["13812345678", "13812345678"]
+    assert "已结案" in texts[0] and "/rate/" in texts[1]
+    zhang = next(m for m in mailoutbox if m.to == ["zhang@example.com"])
+    assert "/rate/" in zhang.body
 
 
 def test_resident_hears_of_public_steps_only(
@@ -293,4 +301,6 @@ def test_resident_hears_of_public_steps_only(
         report_transition(
             report=asked, action=Action.DECLINE_REOPEN, actor=supervisor, note="已核实处理到位"
         )
-    assert len(mailoutbox) == 1 and "已核实处理到位" in mailoutbox[0].body
+    # One message, by the reporter's channel (SMS by default when both contacts are given).
+    messages = [m.body for m in mailoutbox] + [m["text"] for m in MemorySmsBackend.outbox]
+    assert len(messages) == 1 and "已核实处理到位" in messages[0]
