@@ -77,6 +77,13 @@ def register_reward_fund_budgets():
     return RewardFundViewSet()
 
 
+@hooks.register("register_log_actions")
+def register_reward_log_actions(actions):
+    from complaints.admin.rewards import register_reward_log_actions
+
+    register_reward_log_actions(actions)
+
+
 def _register_reward_menu_items():
     from complaints.admin.reward_viewsets import REWARD_MENU_HOOK, reward_menu_items
 

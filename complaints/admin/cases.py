@@ -32,6 +32,7 @@ from complaints.models import (
     ReportKind,
     ReportState,
     SatisfactionRating,
+    SatisfactionResponse,
 )
 from complaints.selectors.queues import reports_visible_to
 from complaints.services.deadlines import report_is_due_soon, report_is_overdue
@@ -129,6 +130,10 @@ class CaseView(_TitledMixin, TemplateView):
                 else None
             ),
             ratings=SatisfactionRating,
+            # The resident's own web rating of this closure, shown next to the callback form.
+            resident_rating=report.satisfaction_responses.filter(
+                closure=report.rework_count, channel=SatisfactionResponse.Channel.WEB
+            ).first(),
             **self.map_context(report),
         )
         return context

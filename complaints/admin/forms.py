@@ -121,7 +121,13 @@ class ActionForm(forms.Form):
 
 
 class CallbackForm(forms.Form):
-    rating = forms.ChoiceField(label=_("Resident's rating"), choices=SatisfactionRating.choices)
+    # No answer is chosen in advance: the supervisor records what the resident said, and a
+    # preset "satisfied" would be recorded whenever nobody changed it.
+    rating = forms.ChoiceField(
+        label=_("Resident's rating"),
+        choices=SatisfactionRating.choices,
+        widget=forms.RadioSelect,
+    )
     comment = forms.CharField(
         label=_("What the resident said"),
         required=False,

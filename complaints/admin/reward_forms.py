@@ -43,6 +43,20 @@ class PayForm(forms.Form):
     )
 
 
+class DeclineForm(forms.Form):
+    """The approver sends a proposal back to the officers; the note says what to look at."""
+
+    note = forms.CharField(
+        label=_("Why is the proposal declined?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "The claim goes back to the reward officers for a new assessment; they see this "
+            "note in the claim's history."
+        ),
+    )
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),

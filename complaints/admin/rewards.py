@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -17,12 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
+from wagtail.log_actions import registry as log_registry
 
 from complaints.admin.cases import _errors_onto_form, _TitledMixin
 from complaints.admin.reward_forms import (
     AllocateForm,
     AssessForm,
     CancelForm,
+    DeclineForm,
     PayForm,
     PeriodForm,
     RevealIdentityForm,
@@ -40,9 +43,13 @@ from complaints.selectors.rewards import (
 from complaints.services.informants import informant_identity_reveal
 from complaints.services.reward_exports import reward_payments_export
 from complaints.services.rewards import (
+    LOG_APPROVE,
+    LOG_DECLINE,
+    LOG_PAY,
     claim_approve,
     claim_assess,
     claim_cancel,
+    claim_decline,
     claim_pay,
     fund_allocate,
     reason_text,
@@ -61,10 +68,22 @@ def claim_url(claim: RewardClaim) -> str:
 
 # --- the claim page ----------------------------------------------------------------------
 
+
+def register_reward_log_actions(actions) -> None:
+    """Labels of the claim decisions in the claim's history and Wagtail's audit log."""
+    for action, label in (
+        (LOG_APPROVE, gettext_lazy("Reward approved")),
+        (LOG_DECLINE, gettext_lazy("Reward proposal declined")),
+        (LOG_PAY, gettext_lazy("Reward payment recorded")),
+    ):
+        actions.register_action(action, label, label)
+
+
 ACTIONS = {
     # action → (form class, permission that shows it, claim states it applies to)
     "assess": (AssessForm, "assess_rewardclaim", (ClaimState.PENDING, ClaimState.INELIGIBLE)),
     "approve": (None, "approve_rewardclaim", (ClaimState.ELIGIBLE,)),
+    "decline": (DeclineForm, "approve_rewardclaim", (ClaimState.ELIGIBLE,)),
     "pay": (PayForm, "pay_rewardclaim", (ClaimState.APPROVED,)),
     "cancel": (
         CancelForm,
@@ -72,9 +91,14 @@ ACTIONS = {
         (ClaimState.PENDING, ClaimState.ELIGIBLE, ClaimState.APPROVED, ClaimState.PAID),
     ),
 }
+# Actions that move money: a confirmation page showing the amount comes first.
+CONFIRMED_ACTIONS = ("approve", "pay")
+# The approver's decisions: never on their own proposal.
+FOUR_EYES_ACTIONS = ("approve", "decline")
 ACTION_LABELS = {
     "assess": gettext_lazy("Assess eligibility"),
     "approve": gettext_lazy("Approve the reward"),
+    "decline": gettext_lazy("Decline the proposal"),
     "pay": gettext_lazy("Record the payment"),
     "cancel": gettext_lazy("Cancel the claim"),
 }
@@ -131,7 +155,7 @@ class ClaimView(_TitledMixin, TemplateView):
         for action, (form_class, permission, states) in ACTIONS.items():
             if self.claim.state not in states or not user.has_perm(f"complaints.{permission}"):
                 continue
-            if action == "approve" and self.claim.proposed_by_id == user.pk:
+            if action in FOUR_EYES_ACTIONS and self.claim.proposed_by_id == user.pk:
                 continue  # four eyes: the service refuses it as well
             if action == "assess" and self.claim.report.state not in FINAL_CASE_STATES:
                 continue
@@ -169,13 +193,46 @@ class ClaimView(_TitledMixin, TemplateView):
             erased=claim.informant.is_erased,
             reveal_form=reveal_form or (RevealIdentityForm() if may_reveal else None),
             identity=identity,
+            history=self.history(),
+            declined=self.last_decline(),
         )
         return context
+
+    def history(self):
+        """The claim's decisions from the audit log, newest first, with their notes."""
+        return [
+            {
+                "action": entry.action,
+                "label": log_registry.get_action_label(entry.action)
+                if log_registry.action_exists(entry.action)
+                else entry.action,
+                "user": entry.user_display_name,
+                "timestamp": entry.timestamp,
+                "amount": entry.data.get("amount"),
+                "note": entry.data.get("note", ""),
+            }
+            for entry in log_registry.get_logs_for_instance(self.claim)
+            .select_related("user")
+            .order_by("-timestamp", "-pk")
+        ]
+
+    def last_decline(self):
+        """The approver's note while a declined proposal waits for reassessment."""
+        if self.claim.state != ClaimState.PENDING:
+            return None
+        for item in self.history():
+            if item["action"] == LOG_DECLINE:
+                return item
+        return None
 
     def post(self, request, pk, **kwargs):
         action = request.POST.get("action", "")
         if action not in ACTIONS:
             raise Http404
+        return self.act(action, confirmed=request.POST.get("confirmed") == "yes")
+
+    def act(self, action, *, confirmed):
+        request = self.request
         form_class = ACTIONS[action][0]
         form = None
         if form_class is not None:
@@ -184,6 +241,9 @@ class ClaimView(_TitledMixin, TemplateView):
             if not form.is_valid():
                 return self._refused(action, form, status=400)
         data = form.cleaned_data if form is not None else {}
+        if action in CONFIRMED_ACTIONS and not confirmed:
+            # Money moves only after the confirmation page, whose button posts to its own URL.
+            return self.confirmation(action, data)
         try:
             if action == "assess":
                 claim_assess(
@@ -191,6 +251,8 @@ class ClaimView(_TitledMixin, TemplateView):
                 )
             elif action == "approve":
                 claim_approve(claim=self.claim, actor=request.user)
+            elif action == "decline":
+                claim_decline(claim=self.claim, actor=request.user, note=data["note"])
             elif action == "pay":
                 claim_pay(
                     claim=self.claim,
@@ -219,6 +281,70 @@ class ClaimView(_TitledMixin, TemplateView):
         self.claim.refresh_from_db()
         bound = {action: form} if form is not None else None
         return self.render_to_response(self.get_context_data(bound_forms=bound), status=status)
+
+    def confirmation(self, action, data):
+        """The confirmation page of ``action`` with the amount; nothing changes here.
+
+        Refuses up front what the service would refuse (role, state, four eyes), so nobody is
+        asked to confirm what cannot be done; the service checks all of it again on POST.
+        """
+        user = self.request.user
+        _form_class, permission, states = ACTIONS[action]
+        if not user.has_perm(f"complaints.{permission}"):
+            raise PermissionDenied
+        if action in FOUR_EYES_ACTIONS and self.claim.proposed_by_id == user.pk:
+            messages.error(
+                self.request, _("You proposed this reward; another approver must approve it.")
+            )
+            return self._refused(action, None, status=403)
+        if self.claim.state not in states:
+            messages.error(self.request, _("This claim is no longer in a state for this action."))
+            return self._refused(action, None, status=400)
+        amount = self.claim.amount
+        if action == "approve":
+            question = _("Approve a reward of ¥%(amount)s?") % {"amount": amount}
+        else:
+            question = _("Record the payment of ¥%(amount)s?") % {"amount": amount}
+        context = {
+            **super().get_context_data(),
+            "claim": self.claim,
+            "report": self.claim.report,
+            "action": action,
+            "action_label": ACTION_LABELS[action],
+            "question": question,
+            "amount": amount,
+            "payment_reference": data.get("payment_reference", ""),
+            "claim_url": claim_url(self.claim),
+            "confirm_url": reverse("rewards_claim_confirm", args=[self.claim.pk, action]),
+        }
+        return TemplateResponse(
+            self.request, "complaints/admin/rewards/claim_confirm.html", context
+        )
+
+
+class ClaimConfirmView(ClaimView):
+    """GET: "Approve ¥xx?" / "Record the payment of ¥xx?" with a confirm button; nothing changes.
+    POST (the confirm button): does it, through the reward service.
+    """
+
+    http_method_names = ["get", "post"]
+
+    def post(self, request, pk, action, **kwargs):
+        if action not in CONFIRMED_ACTIONS:
+            raise Http404
+        return self.act(action, confirmed=True)
+
+    def get(self, request, pk, action, **kwargs):
+        if action not in CONFIRMED_ACTIONS:
+            raise Http404
+        form_class = ACTIONS[action][0]
+        data = {}
+        if form_class is not None:
+            form = form_class(request.GET, prefix=action)
+            if not form.is_valid():
+                return self._refused(action, form, status=400)
+            data = form.cleaned_data
+        return self.confirmation(action, data)
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -32,6 +32,11 @@ urlpatterns = [
         rewards.ClaimRevealView.as_view(),
         name="rewards_claim_reveal",
     ),
+    path(
+        "rewards/claim/<int:pk>/confirm/<slug:action>/",
+        rewards.ClaimConfirmView.as_view(),
+        name="rewards_claim_confirm",
+    ),
     path("rewards/funds/", rewards.FundsView.as_view(), name="rewards_funds"),
     path(
         "rewards/funds/<int:year>/allocate/",

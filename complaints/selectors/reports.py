@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from complaints.geo import degrees_around, distance_m
 from complaints.models import (
@@ -19,7 +20,7 @@ from complaints.models import (
 from complaints.privacy.codes import access_code_hash
 from complaints.privacy.crypto import hashes_equal
 from complaints.selectors.geography import grid_cell_neighbour_ids
-from complaints.workflow import internal_states_for
+from complaints.workflow import internal_states_for, public_state
 
 NEARBY_METRES = 250
 NEARBY_MAX_AGE = timedelta(days=60)
@@ -42,6 +43,18 @@ def report_for_tracking(*, reference: str, access_code: str) -> Report | None:
     if hashes_equal(expected, access_code_hash(access_code)) and report is not None:
         return report
     return None
+
+
+# While a rework request waits for a supervisor the case is still "closed" in the public
+# state (filters, Open311), but the resident is told that the request is being reviewed.
+REWORK_PENDING_LABEL = _("Rework request under review")
+
+
+def report_public_label(*, state: str) -> str:
+    """What the resident is told a report in the internal ``state`` is (page, SMS, e-mail)."""
+    if state == ReportState.REOPEN_REQUESTED:
+        return str(REWORK_PENDING_LABEL)
+    return str(public_state(state).label)
 
 
 def report_public_timeline(*, report: Report) -> QuerySet[CaseEvent]:

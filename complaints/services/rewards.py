@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from complaints.models import (
     ClaimState,
@@ -255,6 +256,17 @@ def _sharers(report: Report) -> int:
 
 # --- claim actions -----------------------------------------------------------------------
 
+# The claim's history, in Wagtail's audit log (ModelLogEntry): who decided what, with the note.
+LOG_APPROVE = "complaints.reward_claim.approve"
+LOG_DECLINE = "complaints.reward_claim.decline"
+LOG_PAY = "complaints.reward_claim.pay"
+
+
+def _log(claim: RewardClaim, action: str, actor, *, amount=None, **data) -> None:
+    if amount is not None:
+        data["amount"] = str(amount)
+    log(instance=claim, action=action, user=actor, data=data)
+
 
 @transaction.atomic
 def claim_assess(
@@ -324,6 +336,33 @@ def claim_approve(*, claim: RewardClaim, actor) -> RewardClaim:
     claim.approved_by = actor
     claim.approved_at = timezone.now()
     claim.save()
+    _log(claim, LOG_APPROVE, actor, amount=claim.amount)
+    return claim
+
+
+@transaction.atomic
+def claim_decline(*, claim: RewardClaim, actor, note: str) -> RewardClaim:
+    """The approver sends a proposed reward back to the officers with a note: eligible → pending.
+
+    Nothing is closed and no money moves: an officer reassesses the claim (and may propose again,
+    for another approver's decision). The note is kept in the claim's history for the officers.
+    """
+    _require(actor, "approve_rewardclaim")
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Say why the proposal is declined.")})
+    claim = _locked_claim(claim)
+    if claim.state != ClaimState.ELIGIBLE:
+        raise ValidationError(_("Only an eligible claim awaiting approval can be declined."))
+    if claim.proposed_by_id == actor.pk:
+        raise PermissionDenied(_("You proposed this reward; another approver must decide on it."))
+    proposed_amount = claim.amount
+    claim.state = ClaimState.PENDING
+    claim.amount = None
+    claim.closed_at = None
+    claim.save()
+    _log(claim, LOG_DECLINE, actor, amount=proposed_amount, note=note[:300])
+    logger.info("reward claim %s declined by the approver", claim.pk)
     return claim
 
 
@@ -353,6 +392,7 @@ def claim_pay(*, claim: RewardClaim, actor, payment_reference: str) -> LedgerEnt
     claim.payment_reference = payment_reference
     claim.closed_at = now
     claim.save()
+    _log(claim, LOG_PAY, actor, amount=claim.amount, payment_reference=payment_reference)
     return entry
 
 

@@ -61,7 +61,7 @@ def test_the_whole_claim_through_the_screens(staff, client, closed_claim):
     assert page.count('data-ok="true"') == len(closed_claim.reasons)
 
     client.force_login(approver)
-    assert offered(client, closed_claim) == {"approve"}
+    assert offered(client, closed_claim) == {"approve", "decline"}
     assert act(client, closed_claim, "approve").status_code == 302
     closed_claim.refresh_from_db()
     assert closed_claim.state == ClaimState.APPROVED and closed_claim.approved_by == approver
