@@ -17,6 +17,8 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from portal.outage import open311_error
+
 logger = logging.getLogger(__name__)
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -87,6 +89,15 @@ class InputGuardMiddleware:
         reason = malformed(request)
         if reason is not None:
             logger.info("malformed request refused: %s (%s)", reason, request.path[:100])
+            if request.path.startswith("/open311/"):
+                # Partners' clients parse the GeoReport error list, not an HTML page.
+                return open311_error(
+                    request.path.replace("\x00", ""),
+                    status=400,
+                    message=_(
+                        "The request contains characters or an encoding that is not accepted."
+                    ),
+                )
             return bad_request_page()
         return self.get_response(request)
 

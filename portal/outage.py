@@ -98,20 +98,23 @@ def _wants_json(request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+def open311_error(path: str, *, status: int, message: str) -> HttpResponse:
+    """GeoReport v2's error list (docs/open311.md), in the format the endpoint's path names."""
+    if path.endswith(".xml"):
+        body = (
+            f'<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>{status}</code>'
+            f"<description>{escape(message)}</description></error></errors>"
+        )
+        return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+    body = json.dumps([{"code": status, "description": message}], ensure_ascii=False)
+    return HttpResponse(body, status=status, content_type="application/json")
+
+
 def outage_response(request) -> HttpResponse:
     """The 503 answer in the format the client reads."""
     message = _("The service is temporarily unavailable. Please try again in a few minutes.")
     if request.path.startswith("/open311/"):
-        # GeoReport v2's error list (docs/open311.md), in the format of the endpoint.
-        if request.path.endswith(".xml"):
-            body = (
-                '<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>503</code>'
-                f"<description>{escape(message)}</description></error></errors>"
-            )
-            response = HttpResponse(body, status=503, content_type="text/xml; charset=utf-8")
-        else:
-            body = json.dumps([{"code": 503, "description": message}], ensure_ascii=False)
-            response = HttpResponse(body, status=503, content_type="application/json")
+        response = open311_error(request.path, status=503, message=message)
     elif _wants_json(request):
         body = json.dumps(
             {"status": "unavailable", "error": message, "retry_after": retry_after()},

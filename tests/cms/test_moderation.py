@@ -32,7 +32,7 @@ def test_the_whole_site_is_under_the_publicity_workflow(home):
     workflow = home.get_workflow()
     assert workflow is not None and workflow.name == roles.MODERATION_WORKFLOW_NAME
     task = workflow.tasks.get().specific
-    assert [g.name for g in task.groups.all()] == [roles.PUBLICITY_MODERATOR]
+    assert list(task.groups.all()) == [roles.group(roles.PUBLICITY_MODERATOR)]
 
 
 def test_editor_cannot_publish(client, home, editor):

@@ -1,5 +1,7 @@
 """Malformed input answers 400 (never 500, never stored): NUL bytes and undecodable bodies."""
 
+import json
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -48,7 +50,15 @@ def resident():
 
 
 def is_our_400(response) -> bool:
-    return response.status_code == 400 and 'lang="zh-CN"' in response.content.decode()
+    """The guard's 400: the Chinese page, or GeoReport's error list under /open311/."""
+    if response.status_code != 400:
+        return False
+    body = response.content.decode()
+    if response["Content-Type"].startswith("application/json"):
+        return json.loads(body)[0]["code"] == 400
+    if response["Content-Type"].startswith("text/xml"):
+        return "<code>400</code>" in body
+    return 'lang="zh-CN"' in body
 
 
 @pytest.mark.parametrize("where", ["description", "contact_name", "category"])
