@@ -8,7 +8,6 @@ import segno
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import OperationalError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,6 +45,7 @@ from complaints.services.reports import (
 )
 from complaints.services.uploads import StorageUnavailable, upload_drafts_accept
 from complaints.workflow import public_state
+from portal.paging import window_page
 
 logger = logging.getLogger(__name__)
 
@@ -511,7 +511,8 @@ def report_list(request):
         category_id=getattr(filters.get("category"), "pk", None),
         public_state=filters.get("state", ""),
     )
-    page = Paginator(reports, 20).get_page(request.GET.get("page"))
+    # No count of the whole list per view: one page and one more row (portal/paging.py).
+    page = window_page(reports, request.GET.get("page"), per_page=20)
     rows = [(r, public_state(r.state)) for r in page]
     markers = []
     if settings.COMPLAINTS_MAP_TILE_URL:

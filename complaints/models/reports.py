@@ -175,7 +175,12 @@ class Report(index.Indexed, models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("report")
         verbose_name_plural = _("reports")
-        indexes = [models.Index(fields=["category", "state"], name="report_category_state")]
+        indexes = [
+            models.Index(fields=["category", "state"], name="report_category_state"),
+            # The staff queues filter by state and sort by deadline, then age; their menu
+            # counts filter by state alone (docs/performance.md).
+            models.Index(fields=["state", "deadline", "created_at"], name="report_state_deadline"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(is_anonymous=False)
