@@ -180,6 +180,12 @@ def photo_drafts_from_post(request) -> tuple[list, list]:
     )
 
 
+def photo_drafts_held(request) -> list[UploadDraft]:
+    """The photos this form already has as drafts (when a new upload could not be kept)."""
+    token = request.POST.get("draft_token", "")
+    return list(UploadDraft.objects.filter(token=token)) if token else []
+
+
 def map_picker_context() -> dict:
     """What the place fieldset's map picker needs (no map without a tile server)."""
     return {
@@ -229,7 +235,7 @@ class ReportCreateView(View):
             drafts, photo_errors = photo_drafts_from_post(request)
         except StorageUnavailable:
             logger.exception("photo storage refused an upload; report not stored")
-            form = ReportForm(request.POST, drafts=self.drafts_held(request))
+            form = ReportForm(request.POST, drafts=photo_drafts_held(request))
             form.is_valid()
             return unavailable_response(self.render_form, form, STORAGE_MESSAGE)
         form = ReportForm(request.POST, request.FILES, drafts=drafts, photo_errors=photo_errors)
@@ -307,11 +313,6 @@ class ReportCreateView(View):
         except ValueError:
             return None
         return Report.objects.filter(submission_token=token).first()
-
-    @staticmethod
-    def drafts_held(request) -> list[UploadDraft]:
-        token = request.POST.get("draft_token", "")
-        return list(UploadDraft.objects.filter(token=token)) if token else []
 
     def filed_again(self, request, report: Report):
         """A form sent again: its receipt, with the access code within the hour.

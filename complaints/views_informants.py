@@ -46,6 +46,7 @@ from complaints.views import (
     STORAGE_MESSAGE,
     map_picker_context,
     photo_drafts_from_post,
+    photo_drafts_held,
     session_cookie_set,
     session_save_now,
     unavailable_response,
@@ -98,9 +99,7 @@ class InformantReportCreateView(View):
             drafts, photo_errors = photo_drafts_from_post(request)
         except StorageUnavailable:
             logger.exception("photo storage refused an upload; informant report not stored")
-            token = request.POST.get("draft_token", "")
-            held = list(UploadDraft.objects.filter(token=token)) if token else []
-            form = InformantReportForm(request.POST, drafts=held)
+            form = InformantReportForm(request.POST, drafts=photo_drafts_held(request))
             form.is_valid()
             return unavailable_response(self.render_form, form, STORAGE_MESSAGE)
         form = InformantReportForm(
