@@ -22,13 +22,14 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_SECRET_KEY=test-only-secret-key
 	PORTAL_DATA_DIR=$(CURDIR)/var/test DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	PORTAL_FIELD_KEYS=IopUUyy4A-1QfbcDjLg3nDEFDPMUpBe8u0MTCUTynPs= PORTAL_HASH_KEY=test-only-hash-key-0123456789abcdef0123456789
 
-.PHONY: help venv install install-dev run serve worker migrate demo test lint format messages \
-	compile-messages browser clean
+.PHONY: help venv install install-dev run serve worker migrate demo test lint typecheck format messages \
+	compile-messages browser production clean
 
 help:
 	@echo "make run    - install, migrate, load demo content and serve on http://127.0.0.1:$(PORT) with the worker"
 	@echo "make test   - install test tools and run the whole suite (DATABASE_URL / REDIS_URL to use PostgreSQL / Redis)"
 	@echo "make lint   - ruff"
+	@echo "make production - the production configuration locally (gunicorn x2, PostgreSQL, Redis, workers, nginx)"
 
 $(PY):
 	@if [ -z "$(SYSTEM_PYTHON)" ]; then \
@@ -91,10 +92,18 @@ test: install-dev browser
 	$(TEST_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# The production configuration on this machine: gunicorn x2 on PostgreSQL + Redis with the
+# workers, behind nginx when installed (docs/deploy.md). DATABASE_URL / REDIS_URL to choose.
+production: install
+	$(PY) -m deploy.run_local --port $(or $(PRODUCTION_PORT),8080)
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+
+typecheck: install-dev
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

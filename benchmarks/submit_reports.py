@@ -181,16 +181,24 @@ def load(target, port: int, clients: int, seconds: float, *extra):
     return done, errors, references, elapsed
 
 
-def stored_reports(env: dict) -> int:
+REPORTS = "complaints_report"
+TASKS = "django_tasks_database_dbtaskresult"
+COUNT_SQL = {
+    REPORTS: "SELECT COUNT(*) FROM complaints_report",
+    TASKS: "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult",
+}
+
+
+def stored_rows(env: dict, table: str) -> int:
+    """Rows in ``table`` (reports, or background tasks queued)."""
+    sql = COUNT_SQL[table]
     if env.get("DATABASE_URL", "").startswith("postgres"):
+        code = (
+            "from django.db import connection; c = connection.cursor(); "
+            f"c.execute({sql!r}); print(c.fetchone()[0])"
+        )
         output = subprocess.run(
-            [
-                PYTHON,
-                "manage.py",
-                "shell",
-                "-c",
-                "from complaints.models import Report; print(Report.objects.count())",
-            ],
+            [PYTHON, "manage.py", "shell", "-c", code],
             cwd=ROOT,
             env=env,
             check=True,
@@ -199,7 +207,11 @@ def stored_reports(env: dict) -> int:
         )
         return int(output.stdout.strip().splitlines()[-1])
     with sqlite3.connect(Path(env["PORTAL_DATA_DIR"]) / "portal.sqlite3") as db:
-        return db.execute("SELECT COUNT(*) FROM complaints_report").fetchone()[0]
+        return db.execute(sql).fetchone()[0]
+
+
+def stored_reports(env: dict) -> int:
+    return stored_rows(env, REPORTS)
 
 
 def main() -> int:
@@ -258,11 +270,13 @@ def main() -> int:
     try:
         wait_ready(port)
         before = stored_reports(env)
+        tasks_before = stored_rows(env, TASKS)
         bare, bare_errors, _refs, bare_time = load(run_bare, port, args.clients, args.seconds)
         posts, post_errors, references, post_time = load(
             run_reports, port, args.clients, args.seconds, categories
         )
         stored = stored_reports(env) - before
+        tasks = stored_rows(env, TASKS) - tasks_before
     finally:
         server.terminate()
         server.wait(10)
@@ -283,6 +297,13 @@ def main() -> int:
     print(
         f"reports stored: {stored}; distinct reports acknowledged: {distinct}; "
         f"double taps answered with the same reference: {posts - distinct}"
+    )
+    print(
+        f"background tasks queued by the submissions: {tasks} "
+        f"= {tasks / stored if stored else 0:.2f} per report (no worker ran, so no fan-out)"
+    )
+    print(
+        f"ratio of report submission to the bare view: {distinct / post_time / (bare / bare_time):.3f}"
     )
     if stored != distinct:
         print("MISMATCH: stored reports differ from acknowledged ones", file=sys.stderr)

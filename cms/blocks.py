@@ -12,6 +12,7 @@ class HeadingBlock(blocks.StructBlock):
     )
 
     class Meta:
+        label = _("Heading")
         icon = "title"
         template = "cms/blocks/heading_block.html"
 
@@ -26,6 +27,7 @@ class ImageWithCaptionBlock(blocks.StructBlock):
     caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=200)
 
     class Meta:
+        label = _("Image")
         icon = "image"
         template = "cms/blocks/image_with_caption_block.html"
 
@@ -35,6 +37,7 @@ class QuoteBlock(blocks.StructBlock):
     attribution = blocks.CharBlock(label=_("Attribution"), required=False, max_length=120)
 
     class Meta:
+        label = _("Quote")
         icon = "openquote"
         template = "cms/blocks/quote_block.html"
 
@@ -44,6 +47,7 @@ class KeyFigureBlock(blocks.StructBlock):
     label = blocks.CharBlock(label=_("What it counts"), max_length=80)
 
     class Meta:
+        label = _("Key figure")
         icon = "pick"
         template = "cms/blocks/key_figure_block.html"
 

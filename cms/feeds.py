@@ -4,12 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from cms.models import NewsIndexPage, NewsPage
+from cms.selectors import in_site_language
 
 FEED_SIZE = 20
 
 
 class NewsRssFeed(Feed):
-    """Notices and news of the site the request came to, newest first."""
+    """Notices and news of the site the request came to, newest first, in the URL's language."""
 
     title = _("Notices and news")
     description = _("Notices and news from the city-management bureau.")
@@ -19,13 +20,14 @@ class NewsRssFeed(Feed):
         return Site.find_for_request(request)
 
     def link(self, site):
-        index = NewsIndexPage.objects.live().in_site(site).first() if site else None
+        index = in_site_language(NewsIndexPage.objects.live(), site=site).first() if site else None
         return index.url if index else "/"
 
     def items(self, site):
         if site is None:
             return NewsPage.objects.none()
-        return NewsPage.objects.live().public().in_site(site).order_by("-date", "-pk")[:FEED_SIZE]
+        items = in_site_language(NewsPage.objects.live().public(), site=site)
+        return items.order_by("-date", "-pk")[:FEED_SIZE]
 
     def item_title(self, item):
         return item.title

@@ -2,9 +2,11 @@
 
 import re
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from complaints.selectors.performance_public import public_headline, public_performance
 
 
 def current_campaigns(*, home, limit: int = 3):
@@ -54,16 +56,30 @@ def live_figures(*, home) -> list[dict]:
     """The figures for the home page's live slot, each {value, label, url}.
 
     Every provider adds what it can measure; the slot hides itself when the list is empty.
-    Today the published targets feed it; the case statistics add theirs here.
+    The published targets feed it, and this year's case figures come from the same read as
+    the public performance page (complaints.selectors.performance_public), so both agree;
+    a figure withheld there (fewer than 5 reports) is left out here.
     """
     figures = []
+    url = performance_url()
+    performance = public_performance()
+    year = {"year": performance.year_first.year}
+    labels = {
+        "received": _("reports received in %(year)s") % year,
+        "closed": _("reports closed in %(year)s") % year,
+        "on_time": _("closed on time in %(year)s") % year,
+        "satisfaction": _("residents satisfied in %(year)s") % year,
+    }
+    for figure in public_headline(performance.district.year):
+        if not figure["withheld"]:
+            figures.append({"value": figure["value"], "label": labels[figure["key"]], "url": url})
     targets_page = current_targets_page(home=home)
     if targets_page is not None:
         targets = list(targets_page.targets.all())
         if targets:
             figures.append(
                 {
-                    "value": f"{targets_page.overall_progress()}%",
+                    "value": f"{targets_page.overall_progress(targets)}%",
                     "label": _("average progress of the %(year)s targets")
                     % {"year": targets_page.year},
                     "url": targets_page.url,
@@ -71,12 +87,21 @@ def live_figures(*, home) -> list[dict]:
             )
             figures.append(
                 {
-                    "value": f"{targets_page.completed_count()}/{len(targets)}",
+                    "value": f"{targets_page.completed_count(targets)}/{len(targets)}",
                     "label": _("targets reached"),
                     "url": targets_page.url,
                 }
             )
     return figures
+
+
+def performance_url() -> str | None:
+    """The public performance page, reached by URL name (the public pages never import the
+    indicators app that serves it)."""
+    try:
+        return reverse("indicators:performance")
+    except NoReverseMatch:
+        return None
 
 
 def reporting_entries() -> dict:
@@ -87,14 +112,40 @@ def reporting_entries() -> dict:
     }
 
 
+def _index_pages(*sections) -> list:
+    """The parent (index page) of each section's first item, or None, in one query."""
+    from wagtail.models import Page
+
+    paths = [items[0].path[: -Page.steplen] if items else None for items in sections]
+    found = {page.path: page for page in Page.objects.filter(path__in=[p for p in paths if p])}
+    return [found.get(path) for path in paths]
+
+
 def home_page_sections(*, home) -> dict:
+    campaigns = list(current_campaigns(home=home))
+    case_studies = list(latest_case_studies(home=home))
+    news_items = list(latest_news(home=home))
+    campaign_index, case_study_index, news_index = _index_pages(campaigns, case_studies, news_items)
     return {
         **reporting_entries(),
-        "campaigns": current_campaigns(home=home),
-        "case_studies": latest_case_studies(home=home),
-        "news_items": latest_news(home=home),
+        "campaigns": campaigns,
+        "campaign_index": campaign_index,
+        "case_studies": case_studies,
+        "case_study_index": case_study_index,
+        "news_items": news_items,
+        "news_index": news_index,
         "live_figures": live_figures(home=home),
+        "performance_url": performance_url(),
     }
+
+
+def in_site_language(pages, *, site):
+    """``pages`` limited to ``site``'s tree in the active language.
+
+    Under /en/ that is the English translation of the site's home and what lies below it; in
+    Chinese (or while the home has no English version) the Chinese tree, like ``in_site``.
+    """
+    return pages.descendant_of(site.root_page.localized, inclusive=True)
 
 
 # Han characters (CJK Unified Ideographs and extension A).
@@ -113,7 +164,7 @@ def search_pages(*, site, query: str):
     from wagtail.models import Page
     from wagtail.search.models import IndexEntry
 
-    pages = Page.objects.live().public().in_site(site)
+    pages = in_site_language(Page.objects.live().public(), site=site)
     if not HAN.search(query):
         return list(pages.specific().search(query))
     terms = query.split()

@@ -7,6 +7,7 @@ field, so every message still appears next to its field.
 
 import re
 import secrets
+import unicodedata
 from decimal import Decimal
 
 from django import forms
@@ -16,17 +17,55 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, Community, GridCell, Report, Town
-from complaints.privacy.codes import ACCESS_CODE_LENGTH, access_code_normalise, phone_normalise
+from complaints.privacy.codes import (
+    ACCESS_CODE_LENGTH,
+    access_code_normalise,
+    phone_normalise,
+    typed_normalise,
+)
 from complaints.selectors.taxonomy import categories_for_form, category_choices_grouped
 from complaints.services.reports import report_place_resolve
+from portal.content_language import localized_question, localized_text
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{9,11})$")
 DRAFT_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 REFERENCE_RE = re.compile(r"^BH-\d{4}-\d{6}$")
+TYPED_REFERENCE_RE = re.compile(r"^BH(\d{4})(\d{6})$")
+
+
+def reference_normalise(text: str) -> str:
+    """A reference as typed (``bh 2026 000123``, ``ＢＨ－２０２６－０００１２３``) in its
+    canonical form ``BH-2026-000123``; text that is no reference comes back unchanged."""
+    match = TYPED_REFERENCE_RE.match(typed_normalise(text))
+    return f"BH-{match[1]}-{match[2]}" if match else text
 
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
+
+
+class TypedDateField(forms.DateField):
+    """A date typed as text, its format shown in the page's language (a native date input
+    shows the browser's, e.g. "mm/dd/yyyy"); full-width digits and 年月日 are accepted."""
+
+    input_formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.DateInput(
+                format="%Y-%m-%d",
+                attrs={"placeholder": _("YYYY-MM-DD"), "autocomplete": "off", "maxlength": 20},
+            ),
+        )
+        super().__init__(**kwargs)
+        format_hint = _("Year-month-day, e.g. 2026-05-01.")
+        self.help_text = f"{self.help_text} {format_hint}" if self.help_text else format_hint
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).strip()
+        return super().to_python(value)
 
 
 class PhotosField(forms.FileField):
@@ -76,6 +115,31 @@ class GroupedModelChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+def category_group_label(category: Category) -> str:
+    """What residents see of a category's place in the taxonomy: class and major class."""
+    return f"{category.get_kind_display()} · {localized_text(category, 'major_name')}"
+
+
+def category_public_name(category: Category) -> str:
+    """A category's name for residents: the English name on the English site, never the code."""
+    return localized_text(category, "name")
+
+
+class CategoryChoiceField(GroupedModelChoiceField):
+    """Categories by group and name, without their internal codes (those stay in the admin)."""
+
+    def __init__(self, queryset=None, **kwargs):
+        queryset = queryset if queryset is not None else Category.objects.filter(is_active=True)
+        super().__init__(queryset.order_by("kind", "code"), group_by=category_group_label, **kwargs)
+
+    def label_from_instance(self, obj):
+        return category_public_name(obj)
+
+
+OUTSIDE_DISTRICT_MESSAGE = _(
+    "This place is outside the district's grid. Mark a point inside a grid cell on the map, or "
+    "choose the town and community instead."
+)
 PLACE_FIELDS = ("town", "community", "grid_cell", "address", "latitude", "longitude")
 
 
@@ -116,6 +180,15 @@ class PlaceFieldsForm(forms.Form):
         label=_("Longitude"), required=False, min_value=73.0, max_value=136.0, localize=False
     )
 
+    @staticmethod
+    def outside_grid(latitude: float, longitude: float) -> bool:
+        """A point in no grid cell, once the grid is drawn (without polygons nothing is)."""
+        from complaints.selectors.geography import grid_cell_for_point
+
+        if grid_cell_for_point(lat=latitude, lng=longitude) is not None:
+            return False
+        return GridCell.objects.filter(min_lat__isnull=False).exists()
+
     def clean_place(self, cleaned: dict) -> None:
         """Both or neither coordinate; town, community and cell consistent; some place given."""
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
@@ -126,6 +199,9 @@ class PlaceFieldsForm(forms.Form):
             latitude = longitude = None
         cleaned["latitude"] = Decimal(f"{latitude:.6f}") if latitude is not None else None
         cleaned["longitude"] = Decimal(f"{longitude:.6f}") if longitude is not None else None
+        if latitude is not None and self.outside_grid(latitude, longitude):
+            self.add_error("latitude", OUTSIDE_DISTRICT_MESSAGE)
+            return
         try:
             town, community, cell = report_place_resolve(
                 town=cleaned.get("town"),
@@ -168,6 +244,7 @@ class PhotoFieldsForm(forms.Form):
             "n": settings.COMPLAINTS_MAX_PHOTOS,
             "size": filesizeformat(settings.COMPLAINTS_PHOTO_MAX_BYTES),
         }
+        self.max_photos = settings.COMPLAINTS_MAX_PHOTOS  # for the photo picker's limit
         self.drafts = list(drafts)
         self.photo_errors = list(photo_errors)
         self.fields["remove_photos"].choices = [(str(d.pk), d.original_name) for d in self.drafts]
@@ -254,6 +331,7 @@ class ReportForm(PlaceFieldsForm, PhotoFieldsForm):
 
     @staticmethod
     def _question_field(question: dict) -> forms.Field:
+        question = localized_question(question)
         common = {
             "label": question["label"],
             "required": False,
@@ -263,10 +341,10 @@ class ReportForm(PlaceFieldsForm, PhotoFieldsForm):
         if kind == "number":
             return forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, **common)
         if kind == "date":
-            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+            return TypedDateField(**common)
         if kind == "choice":
             return forms.ChoiceField(
-                choices=[("", "---------")] + [(c, c) for c in question["choices"]], **common
+                choices=[("", "---------"), *question["choice_labels"]], **common
             )
         return forms.CharField(max_length=200, **common)
 
@@ -354,18 +432,18 @@ class ReportForm(PlaceFieldsForm, PhotoFieldsForm):
 class TrackForm(forms.Form):
     reference = forms.CharField(
         label=_("Reference"),
-        max_length=20,
+        max_length=40,
         help_text=_("As on your receipt, e.g. BH-2026-000123."),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
     )
     access_code = forms.CharField(
         label=_("Access code"),
-        max_length=40,
+        max_length=60,
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
     )
 
     def clean_reference(self):
-        reference = self.cleaned_data["reference"].strip().upper()
+        reference = reference_normalise(self.cleaned_data["reference"])
         if not REFERENCE_RE.match(reference):
             raise ValidationError(_("A reference looks like BH-2026-000123."))
         return reference
@@ -386,11 +464,8 @@ class ReportFilterForm(forms.Form):
         required=False,
         empty_label=_("All towns"),
     )
-    category = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=Category.objects.filter(is_active=True),
-        required=False,
-        empty_label=_("All categories"),
+    category = CategoryChoiceField(
+        label=_("Category"), required=False, empty_label=_("All categories")
     )
     state = forms.ChoiceField(label=_("State"), required=False)
 

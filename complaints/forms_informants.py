@@ -4,12 +4,15 @@ Input shape only; the scheme's rules (reward-eligible category, one phone per jo
 eligibility itself) are the services'.
 """
 
+import re
+import unicodedata
 from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from complaints.forms import PHONE_RE, PLACE_FIELDS, PhotoFieldsForm, PlaceFieldsForm
@@ -17,9 +20,64 @@ from complaints.models import RewardRule
 from complaints.privacy.codes import RECEIPT_CODE_LENGTH, access_code_normalise, phone_normalise
 from complaints.selectors.rewards_public import reward_rules_in_force
 from complaints.services.informants import IdentityInput
+from portal.content_language import localized_text
 
 # A phone's clock may run a little ahead of ours.
 CLOCK_SKEW = timedelta(minutes=10)
+
+# 2026年12月7日 14点30分 -> 2026-12-7 14:30 (after full-width characters became half-width).
+CHINESE_DATE_PARTS = [
+    (re.compile(r"\s*[年/.]\s*"), "-"),
+    (re.compile(r"\s*月\s*"), "-"),
+    (re.compile(r"\s*[日号]\s*"), " "),
+    (re.compile(r"\s*[时點点]\s*"), ":"),
+    (re.compile(r"\s*分\s*$"), ""),
+    (re.compile(r"(\d)T(\d)"), r"\1 \2"),
+]
+
+
+class ObservedAtField(forms.DateTimeField):
+    """A date and time typed as text, in the format the label shows.
+
+    The browser's own date-time picker labels itself in the browser's language
+    ("mm/dd/yyyy" on a Chinese page), so the field is a plain text input with the format
+    spelled out, and it reads the ways people write a time in Chinese: full-width digits,
+    年月日, 点 or 时, slashes, with or without seconds.
+    """
+
+    input_formats = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+    default_error_messages = {
+        "invalid": _(
+            "Enter the date and time as year-month-day hour:minute, e.g. 2026-05-01 08:30."
+        )
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.DateTimeInput(
+                format="%Y-%m-%d %H:%M",
+                attrs={
+                    "placeholder": _("YYYY-MM-DD hh:mm"),
+                    "autocomplete": "off",
+                    "maxlength": 30,
+                },
+            ),
+        )
+        super().__init__(**kwargs)
+        format_hint = _("Year-month-day hour:minute, e.g. 2026-05-01 08:30.")
+        # Lazy both ways: the field is built once, at import, in whatever language is active.
+        self.help_text = (
+            format_lazy("{} {}", self.help_text, format_hint) if self.help_text else format_hint
+        )
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = unicodedata.normalize("NFKC", value).strip()
+            for pattern, replacement in CHINESE_DATE_PARTS:
+                text = pattern.sub(replacement, text)
+            value = re.sub(r"\s+", " ", text).strip()
+        return super().to_python(value)
 
 
 class InformantReportForm(PlaceFieldsForm, PhotoFieldsForm):
@@ -40,9 +98,8 @@ class InformantReportForm(PlaceFieldsForm, PhotoFieldsForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Describe the violation, and for a size (e.g. of a structure) your estimate."),
     )
-    observed_at = forms.DateTimeField(
+    observed_at = ObservedAtField(
         label=_("When did you see it?"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Date and time; a report must reach us within the category's window."),
     )
 
@@ -93,7 +150,7 @@ class InformantReportForm(PlaceFieldsForm, PhotoFieldsForm):
         self.rules = {rule.category_id: rule for rule in rules}
         self.fields["category"].choices = [
             ("", _("Choose the violation")),
-            *((rule.category_id, rule.category.name) for rule in rules),
+            *((rule.category_id, localized_text(rule.category, "name")) for rule in rules),
         ]
         self.fields["photos"].label = _("Evidence photos")
 

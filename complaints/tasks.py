@@ -17,12 +17,22 @@ MAX_ATTEMPTS = 5
 
 @task
 def case_event_notify(event_id: int) -> int:
-    """Fan an event out into one delivery task per recipient and channel."""
+    """Tell everyone who follows an event.
+
+    One recipient (an acknowledgement, and most state changes: the reporter alone) is told
+    here, in this task; several fan out into one ``notification_deliver`` task each, so that a
+    failure for one person retries that message only. Either way a failed message is retried
+    with back-off as its own task.
+    """
     from complaints.models import CaseEvent
     from complaints.services.notifications import notification_recipients
 
     event = CaseEvent.objects.select_related("report").get(pk=event_id)
     messages = notification_recipients(event=event)
+    if len(messages) == 1:
+        recipient, recipient_id, channel = messages[0]
+        _deliver(event_id, recipient, recipient_id, channel, 1)
+        return 1
     for recipient, recipient_id, channel in messages:
         notification_deliver.enqueue(event_id, recipient, recipient_id, channel, 1)
     return len(messages)
@@ -32,6 +42,12 @@ def case_event_notify(event_id: int) -> int:
 def notification_deliver(
     event_id: int, recipient: str, recipient_id: int, channel: str, attempt: int
 ) -> None:
+    _deliver(event_id, recipient, recipient_id, channel, attempt)
+
+
+def _deliver(event_id: int, recipient: str, recipient_id: int, channel: str, attempt: int) -> None:
+    """Send one message; on failure queue its next attempt (when the backend can defer) and
+    raise, so the task running it is recorded as failed."""
     from complaints.services.notifications import notification_send
 
     try:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from complaints import views, views_informants
+from complaints import views, views_informants, views_map
 
 app_name = "complaints"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     re_path(rf"^track/{REFERENCE}/$", views.report_status, name="report_status"),
     re_path(rf"^track/{REFERENCE}/photos/(?P<pk>\d+)/$", views.report_photo, name="report_photo"),
     path("reports/", views.report_list, name="report_list"),
+    # The maps' data (complaints/views_map.py).
+    path("reports/map.json", views_map.report_map_data, name="report_map_data"),
+    path("map/grid.geojson", views_map.grid_geojson, name="grid_geojson"),
     re_path(rf"^track/{REFERENCE}/rate/$", views.report_rate, name="report_rate"),
     re_path(rf"^track/{REFERENCE}/rated/$", views.rating_done, name="rating_done"),
     re_path(r"^rate/(?P<token>[A-Za-z0-9_-]{20,64})/$", views.rating_link, name="rating_link"),

@@ -28,6 +28,7 @@ from complaints.forms import ReportFilterForm, ReportForm, TrackForm, new_draft_
 from complaints.models import Attachment, Report, UploadDraft
 from complaints.privacy.serving import private_file_response
 from complaints.ratelimits import key_phone, rate_submit_ip, rate_submit_phone, rate_track_ip
+from complaints.receipt_cookie import receipt_cookie_set, receipt_cookie_token
 from complaints.selectors.reports import (
     report_for_tracking,
     report_public_photos,
@@ -146,15 +147,21 @@ def _remember_tracked(request, reference: str) -> None:
         request.session[SESSION_TRACKED] = [*tracked, reference][-20:]
 
 
-def _remember_receipt(request, report: Report, code: str) -> None:
-    receipts = request.session.get(SESSION_RECEIPTS, {})
-    receipts[report.reference] = [code, report.created_at.timestamp()]
-    request.session[SESSION_RECEIPTS] = receipts
-    _remember_tracked(request, report.reference)
-
-
 def _may_view(request, report: Report) -> bool:
+    """This browser filed the report (receipt cookie) or proved access to it (session)."""
+    if receipt_cookie_token(request, report.reference) is not None:
+        return True
     return report.reference in request.session.get(SESSION_TRACKED, [])
+
+
+def _receipt_redirect(request, report: Report) -> HttpResponse:
+    """To the receipt, with the receipt cookie (complaints/receipt_cookie.py): no session row
+    and nothing written after the report's commit."""
+    response = redirect("complaints:report_receipt", reference=report.reference)
+    receipt_cookie_set(
+        request, response, reference=report.reference, submission_token=report.submission_token
+    )
+    return response
 
 
 def _tracking_url(request, report: Report, code: str) -> str:
@@ -183,11 +190,11 @@ def photo_drafts_from_post(request) -> tuple[list, list]:
 def photo_drafts_held(request) -> list[UploadDraft]:
     """The photos this form already has as drafts (when a new upload could not be kept)."""
     token = request.POST.get("draft_token", "")
-    return list(UploadDraft.objects.filter(token=token)) if token else []
+    return list(UploadDraft.objects.held(token)) if token else []
 
 
 def map_picker_context() -> dict:
-    """What the place fieldset's map picker needs (no map without a tile server)."""
+    """What the maps need: tiles only when configured (the grid is the map otherwise)."""
     return {
         "map_tile_url": settings.COMPLAINTS_MAP_TILE_URL,
         "map_attribution": settings.COMPLAINTS_MAP_ATTRIBUTION,
@@ -257,9 +264,9 @@ class ReportCreateView(View):
             if nearby:
                 return self.render_form(form, nearby=nearby)
 
-        # One transaction: the report, its acknowledgement task, the receipt hold for a retry
-        # and this browser's session all commit together, or nothing does. Nothing is written
-        # after the commit, so a stored report always gets its receipt.
+        # One transaction: the report, its acknowledgement task and the receipt hold commit
+        # together, or nothing does. Nothing is written after the commit (the browser gets a
+        # signed receipt cookie, no session row), so a stored report always gets its receipt.
         try:
             with transaction.atomic():
                 result = report_submit(
@@ -280,7 +287,7 @@ class ReportCreateView(View):
                     consent_to_contact=data["consent_to_contact"],
                     preferred_channel=data["preferred_channel"],
                     is_public=data["is_public"],
-                    photo_drafts=list(UploadDraft.objects.filter(token=data["draft_token"])),
+                    photo_drafts=list(UploadDraft.objects.held(data["draft_token"])),
                 )
                 if result.created:
                     receipt_hold(
@@ -288,8 +295,6 @@ class ReportCreateView(View):
                         reference=result.report.reference,
                         access_code=result.access_code,
                     )
-                    _remember_receipt(request, result.report, result.access_code)
-                    session_saved = session_save_now(request)
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.render_form(form)
@@ -300,11 +305,7 @@ class ReportCreateView(View):
             return unavailable_response(self.render_form, form, BUSY_MESSAGE)
         if not result.created:
             return self.filed_again(request, result.report)
-        if not session_saved:
-            return receipt_page(request, result.report, result.access_code)
-        response = redirect("complaints:report_receipt", reference=result.report.reference)
-        session_cookie_set(request, response)
-        return response
+        return _receipt_redirect(request, result.report)
 
     @staticmethod
     def already_filed(submission_token: str) -> Report | None:
@@ -326,12 +327,7 @@ class ReportCreateView(View):
             if _may_view(request, report):
                 return redirect("complaints:report_receipt", reference=report.reference)
             return redirect(reverse("complaints:track") + f"?reference={report.reference}")
-        _remember_receipt(request, report, code)
-        if not session_save_now(request):
-            return receipt_page(request, report, code)
-        response = redirect("complaints:report_receipt", reference=report.reference)
-        session_cookie_set(request, response)
-        return response
+        return _receipt_redirect(request, report)
 
     def add_voice(self, request, form, reference):
         """Add the visitor's voice to one of the reports this form offered them, nothing else.
@@ -387,15 +383,24 @@ class ReportCreateView(View):
 @never_cache
 @require_GET
 def report_receipt(request, reference):
-    """Reference, access code (shown to this browser only, for an hour), QR code, next steps."""
-    if reference not in request.session.get(SESSION_TRACKED, []):
+    """Reference, access code (shown to this browser only, for an hour), QR code, next steps.
+
+    The code comes from the receipt hold, opened with the submission token in this browser's
+    receipt cookie; a session from before the cookie may still hold it itself.
+    """
+    token = receipt_cookie_token(request, reference)
+    if token is None and reference not in request.session.get(SESSION_TRACKED, []):
         raise Http404
     report = get_object_or_404(
         Report.objects.select_related("category", "town", "community"), reference=reference
     )
-    code, issued = request.session.get(SESSION_RECEIPTS, {}).get(reference, [None, 0])
-    if code and timezone.now().timestamp() - issued > RECEIPT_CODE_LIFETIME:
-        code = None
+    code = None
+    if token is not None and token == report.submission_token:
+        code = receipt_recall(submission_token=token, reference=reference)
+    if code is None:
+        code, issued = request.session.get(SESSION_RECEIPTS, {}).get(reference, [None, 0])
+        if code and timezone.now().timestamp() - issued > RECEIPT_CODE_LIFETIME:
+            code = None
     return receipt_page(request, report, code)
 
 
@@ -504,7 +509,8 @@ def report_photo(request, reference, pk):
 
 @require_GET
 def report_list(request):
-    """Recent public reports: list and (with a tile server) map; place rounded to the cell."""
+    """Recent public reports: list and map (its markers: complaints/views_map.py), the place
+    rounded to the grid cell."""
     form = ReportFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     reports = reports_public(
@@ -515,19 +521,6 @@ def report_list(request):
     # No count of the whole list per view: one page and one more row (portal/paging.py).
     page = window_page(reports, request.GET.get("page"), per_page=20)
     rows = [(r, public_state(r.state)) for r in page]
-    markers = []
-    if settings.COMPLAINTS_MAP_TILE_URL:
-        for report, state in rows:
-            centre = report.grid_cell.centre if report.grid_cell else None
-            if centre:
-                markers.append(
-                    {
-                        "lat": round(centre[0], 5),
-                        "lng": round(centre[1], 5),
-                        "title": f"{report.reference} · {report.category.name} · {state.label}",
-                        "url": "",
-                    }
-                )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -537,11 +530,8 @@ def report_list(request):
             "form": form,
             "page": page,
             "rows": rows,
-            "markers": markers,
             "query": query.urlencode(),
-            "map_tile_url": settings.COMPLAINTS_MAP_TILE_URL,
-            "map_attribution": settings.COMPLAINTS_MAP_ATTRIBUTION,
-            "map_center": settings.COMPLAINTS_MAP_CENTER,
+            **map_picker_context(),
         },
     )
 

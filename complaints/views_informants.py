@@ -124,7 +124,7 @@ class InformantReportCreateView(View):
                     latitude=data["latitude"],
                     longitude=data["longitude"],
                     identities=data["identities"],
-                    photo_drafts=list(UploadDraft.objects.filter(token=data["draft_token"])),
+                    photo_drafts=list(UploadDraft.objects.held(data["draft_token"])),
                 )
                 if result.created:
                     receipt_hold(

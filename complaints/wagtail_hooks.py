@@ -92,3 +92,13 @@ def _register_reward_menu_items():
 
 
 _register_reward_menu_items()
+
+
+# --- Each role's work on the admin home (issue 12) ---
+
+
+@hooks.register("construct_homepage_panels")
+def register_role_home_panels(request, panels):
+    from complaints.admin.home_panels import add_role_panels
+
+    add_role_panels(request, panels)

@@ -8,6 +8,8 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import deploy_checks  # noqa: F401 - registers the checks
+        from portal.admin_widgets import install_checkbox_multiselects
         from portal.exports import install_formula_safe_exports
 
         install_formula_safe_exports()
+        install_checkbox_multiselects()

@@ -56,11 +56,20 @@ def check_cache() -> dict:
 
 
 def check_media_storage() -> dict:
-    """Public media and private uploads can be written (complaints.privacy.storage_health)."""
+    """Public media and private uploads can be written: a write probe of the local disks
+    (complaints.privacy.storage_health), one HEAD request per bucket on object storage
+    (portal.storage_s3, PORTAL_MEDIA_BACKEND=s3)."""
+    from django.core.files.storage import storages
+
     from complaints.privacy.storage_health import check_media_storage as check
 
-    result = check()
-    return result if isinstance(result, dict) else {"free_bytes": result}
+    aliases = ("default", "private")
+    remote = {a: storages[a] for a in aliases if hasattr(storages[a], "health_probe")}
+    detail = {alias: storage.health_probe() for alias, storage in remote.items()}
+    if len(remote) < len(aliases):
+        result = check()
+        detail.update(result if isinstance(result, dict) else {"free_bytes": result})
+    return detail
 
 
 def _stalled(age_seconds: float) -> bool:

@@ -124,12 +124,14 @@ class ResilientCacheMixin:
             with state.lock:
                 state.missed += 1
             return _FALLBACKS[name](*args, **kwargs)
+        missed_before = state.missed
         try:
             result = method(*args, **kwargs)
         except self.outage_errors as exc:
             self._record_failure(exc)
             return _FALLBACKS[name](*args, **kwargs)
-        if state.down_since is not None:
+        # BaseCache.get_many/set_many call the guarded get/set: a failure inside is no recovery.
+        if state.down_since is not None and state.missed == missed_before:
             self._record_recovery()
         return result
 

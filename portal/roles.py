@@ -19,6 +19,8 @@ SUPERVISOR = "supervisor"
 REWARD_OFFICER = "reward_officer"
 REWARD_APPROVER = "reward_approver"
 AUDITOR = "auditor"
+# Third-party inspections (inspections app): objects, standards, inspections and findings.
+INSPECTION_MANAGER = "inspection_manager"
 
 LABELS: dict[str, str] = {
     PUBLICITY_EDITOR: "宣传编辑",
@@ -29,6 +31,7 @@ LABELS: dict[str, str] = {
     REWARD_OFFICER: "奖励专员",
     REWARD_APPROVER: "奖励审批人",
     AUDITOR: "审计员",
+    INSPECTION_MANAGER: "督查管理",
 }
 
 
@@ -43,15 +46,27 @@ def label(role: str) -> str:
 
 ACCESS_ADMIN = "wagtailadmin.access_admin"
 
+# The performance statistics screen and the score formula's versions (indicators app).
+STATISTICS_PERMISSIONS = ["indicators.view_statistics", "indicators.view_scoreweights"]
+# Only the own town's statistics: with membership of a town-level department (indicators/
+# town_scope.py); a handler of a district department sees none.
+TOWN_STATISTICS_PERMISSIONS = ["indicators.view_town_statistics"]
+# The monthly assessment bulletins: read them, and make one on demand.
+BULLETIN_PERMISSIONS = ["indicators.view_bulletin"]
+
+# Wagtail's "Translate" action: copy a page into the English tree (docs/publishing.md).
+SUBMIT_TRANSLATION = "simple_translation.submit_translation"
+
 # Model permissions per role, as "app_label.codename".
 MODEL_PERMISSIONS: dict[str, list[str]] = {
-    PUBLICITY_EDITOR: [ACCESS_ADMIN],
-    PUBLICITY_MODERATOR: [ACCESS_ADMIN, "cms.change_portalsettings"],
+    PUBLICITY_EDITOR: [ACCESS_ADMIN, SUBMIT_TRANSLATION],
+    PUBLICITY_MODERATOR: [ACCESS_ADMIN, "cms.change_portalsettings", SUBMIT_TRANSLATION],
     INTAKE_OPERATOR: [ACCESS_ADMIN, "complaints.view_report", "complaints.view_responsetemplate"],
     DEPARTMENT_HANDLER: [
         ACCESS_ADMIN,
         "complaints.view_report",
         "complaints.view_responsetemplate",
+        *TOWN_STATISTICS_PERMISSIONS,
     ],
     SUPERVISOR: [
         ACCESS_ADMIN,
@@ -62,6 +77,11 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
             for verb in ("add", "change", "delete", "view")
         ),
         "complaints.view_satisfactionresponse",
+        *STATISTICS_PERMISSIONS,
+        *BULLETIN_PERMISSIONS,
+        "indicators.add_bulletin",
+        # Attach hot spots to campaigns and take them off (indicators/hotspot_views.py).
+        *(f"indicators.{verb}_hotspotcampaign" for verb in ("add", "delete", "view")),
     ],
     REWARD_OFFICER: [
         ACCESS_ADMIN,
@@ -95,6 +115,18 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "complaints.view_piiaccess",
         "complaints.view_dataexport",
         "complaints.view_identityerasure",
+        *STATISTICS_PERMISSIONS,
+        *BULLETIN_PERMISSIONS,
+    ],
+    INSPECTION_MANAGER: [
+        ACCESS_ADMIN,
+        *(
+            f"inspections.{verb}_{model}"
+            for model in ("inspectionobject", "standard", "standarditem")
+            for verb in ("add", "change", "delete", "view")
+        ),
+        "inspections.view_inspection",
+        "inspections.view_finding",
     ],
 }
 
@@ -148,6 +180,27 @@ def _permission(apps, dotted: str):
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
+def _permissions(apps, dotted_names):
+    """The permissions of ``dotted_names``, leaving out those that do not exist yet at this point
+    of the migration history: an app, a model or a model's own permission (Meta.permissions)
+    whose migration is still ahead. The migration that adds it syncs the roles again."""
+    found = []
+    for dotted in dotted_names:
+        app_label, codename = dotted.split(".")
+        try:
+            apps.get_app_config(app_label)
+        except LookupError:
+            continue
+        if _permission_exists(apps, app_label, codename):
+            found.append(_permission(apps, dotted))
+    return found
+
+
+def _permission_exists(apps, app_label: str, codename: str) -> bool:
+    Permission = apps.get_model("auth", "Permission")
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists()
+
+
 def _ensure_permissions_exist(apps):
     # Permissions are normally created after all migrations ran; a data migration needs them now.
     for app_config in apps.get_app_configs():
@@ -191,7 +244,7 @@ def sync_roles(apps, schema_editor=None):
         group = _role_group(apps, role)
         marker = _marker_permission(apps, role)
         group.permissions.set(
-            [_permission(apps, p) for p in MODEL_PERMISSIONS[role]] + ([marker] if marker else [])
+            _permissions(apps, MODEL_PERMISSIONS[role]) + ([marker] if marker else [])
         )
         wanted_page_perms = [
             _permission(apps, f"wagtailcore.{codename}")

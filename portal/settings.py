@@ -41,6 +41,9 @@ if not SECRET_KEY:
             "in the environment; for local development set DJANGO_DEBUG=1."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+# Older secret keys that still verify signatures (sessions, signed links) while a new
+# DJANGO_SECRET_KEY takes over; comma-separated (docs/deploy.md, "Key rotation").
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -51,11 +54,18 @@ INSTALLED_APPS = [
     "portal",
     "cms",
     "complaints",
+    # Performance indicators and rankings: reads the case data (docs/indicators.md).
+    "indicators",
+    # Third-party inspections, their findings and scores (docs/inspections.md).
+    "inspections",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.search_promotions",
+    # Chinese and English content: locales, the editors' "Translate" action (docs/publishing.md).
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -94,6 +104,9 @@ MIDDLEWARE = [
     "portal.outage.DatabaseOutageMiddleware",
     # NUL bytes and undecodable bodies answer 400 before anything reads them (portal/input_guard.py).
     "portal.input_guard.InputGuardMiddleware",
+    # Anonymous visitors' copies of public pages; a hit skips everything below and the database
+    # (portal/page_cache.py, docs/performance.md "Page cache").
+    "portal.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,6 +191,34 @@ else:
         }
     }
 
+# Page cache (portal/page_cache.py, docs/performance.md "Page cache"): published Wagtail pages
+# are kept for PORTAL_PAGE_CACHE_SECONDS and purged on publish; the public lists below for
+# PORTAL_PAGE_CACHE_LIST_SECONDS (not purged). Browsers may keep a page PORTAL_PAGE_CACHE_MAX_AGE
+# seconds, a reverse proxy or CDN PORTAL_PAGE_CACHE_S_MAXAGE (raise it when
+# PORTAL_FRONTEND_CACHE_URL lets the portal purge that proxy).
+PORTAL_PAGE_CACHE = env_bool("PORTAL_PAGE_CACHE", True)
+PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "600"))
+PORTAL_PAGE_CACHE_LIST_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_LIST_SECONDS", "60"))
+PORTAL_PAGE_CACHE_MAX_AGE = int(os.environ.get("PORTAL_PAGE_CACHE_MAX_AGE", "60"))
+PORTAL_PAGE_CACHE_S_MAXAGE = int(os.environ.get("PORTAL_PAGE_CACHE_S_MAXAGE", "60"))
+PORTAL_PAGE_CACHE_LIST_VIEWS = [
+    "complaints:report_list",
+    "complaints:report_map_data",
+    "complaints:grid_geojson",
+    "complaints:reward_transparency",
+    "indicators:performance",
+]
+# A reverse proxy or CDN in front that accepts HTTP PURGE (Varnish, nginx with a purge module):
+# wagtail.contrib.frontend_cache sends it the URLs the page cache purges.
+PORTAL_FRONTEND_CACHE_URL = os.environ.get("PORTAL_FRONTEND_CACHE_URL", "")
+if PORTAL_FRONTEND_CACHE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": PORTAL_FRONTEND_CACHE_URL,
+        }
+    }
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -209,6 +250,75 @@ STORAGES = {
         )
     },
 }
+# Media on S3-compatible object storage, for several app machines (portal/storage_s3.py;
+# docs/deploy.md, "Media on S3-compatible storage"): "local" (default) or "s3".
+PORTAL_MEDIA_BACKEND = os.environ.get("PORTAL_MEDIA_BACKEND", "local").strip().lower() or "local"
+PORTAL_S3_PUBLIC_ORIGINS: list[str] = []  # where public images load from (added to the CSP)
+if PORTAL_MEDIA_BACKEND == "s3":
+    _s3_buckets = {
+        "public": os.environ.get("PORTAL_S3_BUCKET_PUBLIC", "").strip(),
+        "private": os.environ.get("PORTAL_S3_BUCKET_PRIVATE", "").strip(),
+    }
+    if not all(_s3_buckets.values()) or _s3_buckets["public"] == _s3_buckets["private"]:
+        raise ImproperlyConfigured(
+            "PORTAL_MEDIA_BACKEND=s3 needs PORTAL_S3_BUCKET_PUBLIC and PORTAL_S3_BUCKET_PRIVATE, "
+            "two different buckets: the private one is never readable without credentials."
+        )
+    if PORTAL_PRIVATE_MEDIA_ACCEL:
+        raise ImproperlyConfigured(
+            "PORTAL_PRIVATE_MEDIA_ACCEL must be empty with PORTAL_MEDIA_BACKEND=s3: the portal "
+            "streams private photos from the bucket itself."
+        )
+    _s3 = {
+        "endpoint_url": os.environ.get("PORTAL_S3_ENDPOINT_URL", "").strip() or None,
+        "region_name": os.environ.get("PORTAL_S3_REGION", "").strip() or None,
+        "access_key": os.environ.get("PORTAL_S3_ACCESS_KEY_ID", "") or None,
+        "secret_key": os.environ.get("PORTAL_S3_SECRET_ACCESS_KEY", "") or None,
+        "addressing_style": os.environ.get("PORTAL_S3_ADDRESSING_STYLE", "").strip() or None,
+        "signature_version": "s3v4",
+    }
+    _s3_public_domain = os.environ.get("PORTAL_S3_PUBLIC_DOMAIN", "").strip().strip("/") or None
+    STORAGES["default"] = {
+        "BACKEND": "portal.storage_s3.PublicS3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": _s3_buckets["public"],
+            "custom_domain": _s3_public_domain,
+            # Empty: readable through the bucket policy; "public-read" for stores without one.
+            "default_acl": os.environ.get("PORTAL_S3_PUBLIC_ACL", "").strip() or None,
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "portal.storage_s3.PrivateS3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": _s3_buckets["private"],
+            # "private", or empty for a bucket whose ACLs are disabled (AWS "bucket owner
+            # enforced"); never a public ACL.
+            "default_acl": os.environ.get("PORTAL_S3_PRIVATE_ACL", "private").strip() or None,
+        },
+    }
+    if STORAGES["private"]["OPTIONS"]["default_acl"] not in (None, "private"):
+        raise ImproperlyConfigured('PORTAL_S3_PRIVATE_ACL must be "private" or empty.')
+    # Documents go through Wagtail's view (collection privacy), never a redirect to the bucket.
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
+    if _s3_public_domain:
+        PORTAL_S3_PUBLIC_ORIGINS = [f"https://{_s3_public_domain.split('/')[0]}"]
+    elif _s3["endpoint_url"]:
+        from urllib.parse import urlsplit
+
+        _endpoint = urlsplit(_s3["endpoint_url"])
+        # Path-style (endpoint/bucket/key) or virtual-hosted (bucket.endpoint/key) addresses.
+        PORTAL_S3_PUBLIC_ORIGINS = [
+            f"{_endpoint.scheme}://{_endpoint.netloc}",
+            f"{_endpoint.scheme}://{_s3_buckets['public']}.{_endpoint.netloc}",
+        ]
+    else:
+        PORTAL_S3_PUBLIC_ORIGINS = ["https://*.amazonaws.com"]
+elif PORTAL_MEDIA_BACKEND != "local":
+    raise ImproperlyConfigured(
+        f'PORTAL_MEDIA_BACKEND must be "local" or "s3", not {PORTAL_MEDIA_BACKEND!r}.'
+    )
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -230,6 +340,10 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Page content per language: a Chinese tree (the default locale) and its English translations;
+# an untranslated page is served in Chinese with a notice (cms/models/base.py).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 
 # --- Security ------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
@@ -258,6 +372,8 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# Public images in the S3 bucket (PORTAL_MEDIA_BACKEND=s3) load from its address.
+SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], *PORTAL_S3_PUBLIC_ORIGINS]
 # The Wagtail admin writes inline scripts and styles without a nonce (editor widgets).
 ADMIN_CSP = {
     **SECURE_CSP,
@@ -451,6 +567,9 @@ COMPLAINTS_PHOTO_MAX_PIXELS = 40_000_000
 COMPLAINTS_PHOTO_MAX_SIDE = 2048
 # Six photos of up to 10 MB each arrive in one request.
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# A handler's "due soon" cases: deadline within this many working hours (home panel, queue filter).
+COMPLAINTS_DUE_SOON_WORKING_HOURS = int(os.environ.get("COMPLAINTS_DUE_SOON_WORKING_HOURS", "24"))
+
 
 # Notifications: email through Django's mailers; SMS through a pluggable backend.
 COMPLAINTS_SMS_BACKEND = os.environ.get(
@@ -476,6 +595,19 @@ if COMPLAINTS_MAP_TILE_URL:
     ADMIN_CSP["img-src"] = SECURE_CSP["img-src"]
 # Where the map centres when no report has a place (the demo district).
 COMPLAINTS_MAP_CENTER = (31.55, 120.25)
+
+# --- Hot spots (indicators/hotspots.py, docs/indicators.md "Hot spots") ---------------------
+# A cell and category is a hot spot with at least MIN_REPORTS cases in the last WINDOW_DAYS,
+# FACTOR times the district's per-cell average, and FACTOR times its own average over its
+# HISTORY_WINDOWS previous windows (or that many cases in half of them); it recurs when a case
+# comes back within RECURRENCE_WEEKS after all its cases were closed.
+INDICATORS_HOTSPOT_WINDOW_DAYS = int(os.environ.get("INDICATORS_HOTSPOT_WINDOW_DAYS", "28"))
+INDICATORS_HOTSPOT_HISTORY_WINDOWS = int(os.environ.get("INDICATORS_HOTSPOT_HISTORY_WINDOWS", "6"))
+INDICATORS_HOTSPOT_MIN_REPORTS = int(os.environ.get("INDICATORS_HOTSPOT_MIN_REPORTS", "3"))
+INDICATORS_HOTSPOT_FACTOR = float(os.environ.get("INDICATORS_HOTSPOT_FACTOR", "2"))
+INDICATORS_HOTSPOT_RECURRENCE_WEEKS = int(
+    os.environ.get("INDICATORS_HOTSPOT_RECURRENCE_WEEKS", "8")
+)
 
 # --- Case-system feed and Open311 (issue 5) -------------------------------------------------
 # Open311 server (docs/open311.md): keys are issued per partner channel in the admin, each with

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from cms.feeds import NewsAtomFeed, NewsRssFeed
+from cms.sitemaps import PortalSitemap
 from portal.health import healthz
 
 urlpatterns = [
@@ -18,7 +19,7 @@ urlpatterns = [
     path("casefeed/", include("complaints.casefeed.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PortalSitemap}}, name="sitemap"),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 
@@ -28,6 +29,8 @@ urlpatterns += i18n_patterns(
     path("news/feed/rss/", NewsRssFeed(), name="news_feed_rss"),
     path("news/feed/atom/", NewsAtomFeed(), name="news_feed_atom"),
     path("", include("complaints.urls")),
+    # The public performance page (by dotted path: nothing imports the indicators app).
+    path("", include("indicators.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -22,10 +22,13 @@ def pytest_configure(config):
     settings.PORTAL_2FA_ENFORCED = False
     # xdist workers share one Redis database: each keeps to its own key prefix (fresh_cache
     # below clears only that prefix, never the other worker's rate-limit counters).
+    # On the embedded SQLite cache, clear() empties the whole file: each worker gets its own.
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker:
         for config in settings.CACHES.values():
             config["KEY_PREFIX"] = f"{config.get('KEY_PREFIX', '')}-{worker}"
+            if config["BACKEND"] == "portal.sqlite_cache.SQLiteCache":
+                config["LOCATION"] = config["LOCATION"].replace(".sqlite3", f"-{worker}.sqlite3")
 
 
 # The serialized migration data (root page, default site, role groups, workflow) of each test
@@ -173,3 +176,17 @@ def moderator(make_staff):
 @pytest.fixture
 def today():
     return timezone.localdate()
+
+
+@pytest.fixture
+def still_rate_window(monkeypatch):
+    """Pin django-ratelimit's clock for a long burst: its windows are fixed (a new one starts
+    on the minute), so a burst that straddles the boundary on a slow machine starts counting
+    again half-way through."""
+    import time
+    import types
+
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from wagtail.models import Page, Site
 
-from cms.demo.images import demo_image
+from cms.demo.english import translate_site
+from cms.demo.images import demo_image, demo_scene_image
 from cms.models import (
     CampaignGalleryImage,
     CampaignIndexPage,
@@ -64,7 +65,7 @@ class TreeBuilder:
 
 def _home(builder: TreeBuilder) -> HomePage:
     root = Page.get_first_root_node()
-    home = HomePage.objects.first()
+    home = HomePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).first()
     if home is None:
         # Wagtail's initial migration leaves a plain "Welcome" page with the slug we want.
         for page in root.get_children().filter(slug="home"):
@@ -101,6 +102,12 @@ def _home(builder: TreeBuilder) -> HomePage:
             "address": "滨湖区太湖新城观山路 1 号（示例地址）",
             "footer_text": "本平台受理市容环境、街面秩序、违法建设、宣传广告等城市管理问题。"
             "紧急情况请拨打 110 或 119。",
+            "district_name_en": "Binhu District",
+            "bureau_name_en": "Urban Management Bureau",
+            "address_en": "1 Guanshan Road, Taihu New Town, Binhu District (sample address)",
+            "footer_text_en": "This site takes reports on the cityscape and environment, street "
+            "order, illegal construction, advertising and other urban management problems. In an "
+            "emergency call 110 or 119.",
         },
     )
     return home
@@ -124,9 +131,12 @@ def _campaigns(builder: TreeBuilder, home: HomePage) -> None:
         intro="<p>围绕市容热点难点问题，开展联勤联动、网格化管理和集中整治行动。</p>",
         listing_summary="市容热点难点整治、网格化建设、违建治理和“太湖杯”创优竞赛。",
     )
-    street = demo_image("街面秩序整治现场", ("#9ecbf0", "#e9eef3"), "street")
-    clutter = demo_image("占道经营整治前", ("#b6c3cf", "#e0e4e8"), "clutter")
-    green = demo_image("口袋公园绿化", ("#bfe3c0", "#eef6ee"), "green")
+    # Each campaign its own street (cms/demo/images.py): the seed picks the problem the
+    # "before" picture shows (seed % 4: litter, a stall, graffiti, a broken railing).
+    stalls = scene_pair("大联动整治街面", 101)
+    patrolled = scene_pair("网格化巡查街道", 104)
+    contest = scene_pair("创优竞赛街道", 110)
+    rows = scene_pair("连片整治街道", 112)
     campaigns = [
         {
             "slug": "hot-spots-joint-enforcement",
@@ -152,8 +162,8 @@ def _campaigns(builder: TreeBuilder, home: HomePage) -> None:
                 ),
             ),
             "gallery": [
-                (street, "整治后通行顺畅的街道", "整治后的街面"),
-                (clutter, "路边摊点占用人行道", "整治前的农贸市场周边"),
+                (stalls[1], "整治后通行顺畅的街道", "整治后的街面"),
+                (stalls[0], "路边摊点占用人行道", "整治前的农贸市场周边"),
             ],
             "summary": "联勤联动，集中整治无证设摊、占道经营、停车秩序和“三乱”等热点难点问题。",
         },
@@ -173,7 +183,7 @@ def _campaigns(builder: TreeBuilder, home: HomePage) -> None:
                     "问题发现、派遣、处置、核查全流程闭环管理。</p>"
                 )
             ),
-            "gallery": [(street, "网格员巡查的街道", "网格化巡查")],
+            "gallery": [(patrolled[1], "网格员巡查后整洁的街道", "网格化巡查")],
             "summary": "在全区所有村（社区）实施网格化管理，实现网格区域管理责任全覆盖。",
         },
         {
@@ -209,7 +219,7 @@ def _campaigns(builder: TreeBuilder, home: HomePage) -> None:
             "body": stream(
                 paragraph("<p>以市民满意度和问题按期办结率为核心指标，开展全区城管创优竞赛。</p>")
             ),
-            "gallery": [(green, "新建成的口袋公园", "创优成果：口袋公园")],
+            "gallery": [(contest[1], "创优竞赛中整洁有序的街道", "创优成果：街面整洁")],
             "summary": "第三方监督考核、按月排名，以市民满意为标准比学赶超。",
         },
         {
@@ -224,7 +234,10 @@ def _campaigns(builder: TreeBuilder, home: HomePage) -> None:
             "body": stream(
                 paragraph("<p>该行动已于 2025 年底完成，全区所有村（社区）整治到位。</p>")
             ),
-            "gallery": [],
+            "gallery": [
+                (rows[1], "连片整治后干净整洁的街道", "整治后的社区街道"),
+                (rows[0], "整治前路边散落垃圾", "整治前的社区街道"),
+            ],
             "summary": "已完成：全区所有村（社区）环境连片整治到位。",
         },
     ]
@@ -300,6 +313,14 @@ def _targets(builder: TreeBuilder, home: HomePage) -> None:
     )
 
 
+def scene_pair(place: str, seed: int) -> tuple:
+    """A street's "before" and "after" pictures (the same street, with and without its problem)."""
+    return (
+        demo_scene_image(f"{place}（整治前）", seed, after=False),
+        demo_scene_image(f"{place}（整治后）", seed, after=True),
+    )
+
+
 def _case_studies(builder: TreeBuilder, home: HomePage) -> None:
     index = builder.child(
         home,
@@ -310,16 +331,17 @@ def _case_studies(builder: TreeBuilder, home: HomePage) -> None:
         intro="<p>市民反映、部门处置、效果可见：精选城市管理问题办理的典型案例。</p>",
         listing_summary="市民反映的问题如何得到解决：整治前后对比。",
     )
-    before = demo_image("占道经营整治前", ("#b6c3cf", "#e0e4e8"), "clutter")
-    after = demo_image("街面秩序整治现场", ("#9ecbf0", "#e9eef3"), "street")
-    green = demo_image("口袋公园绿化", ("#bfe3c0", "#eef6ee"), "green")
+    market = scene_pair("农贸市场周边街道", 201)
+    alley = scene_pair("背街小巷", 204)
+    roof_before = demo_image("屋顶违法建设拆除前", ("#b6c3cf", "#e0e4e8"), "clutter")
+    roof_after = demo_image("屋顶违法建设拆除后", ("#9ecbf0", "#e9eef3"), "street")
     cases = [
         (
             "market-road-occupation",
             "农贸市场周边占道经营整治",
             datetime.date(YEAR, 6, 18),
             "0502",
-            (before, "摊点占用人行道和非机动车道", after, "整治后人行道畅通"),
+            (market[0], "摊点占用人行道和非机动车道", market[1], "整治后人行道畅通"),
             "<p>市民多次反映农贸市场周边早市摊点占用人行道，高峰时段行人只能走机动车道。</p>",
             "<ol><li>镇城管中队与市场管理方联动，划定临时疏导点</li>"
             "<li>设置隔离护栏和标线</li><li>建立早晚高峰巡查和网格员包干制度</li></ol>",
@@ -330,7 +352,7 @@ def _case_studies(builder: TreeBuilder, home: HomePage) -> None:
             "背街小巷环境整治",
             datetime.date(YEAR, 8, 30),
             "0103",
-            (before, "小巷堆放杂物和垃圾", green, "整治后小巷种上了绿植"),
+            (alley[0], "小巷堆放杂物和垃圾", alley[1], "整治后小巷干净整洁"),
             "<p>老旧小区背街小巷长期堆积杂物，垃圾清运不及时，夏季异味明显。</p>",
             "<ul><li>清理堆积物 30 余吨</li><li>增设分类垃圾桶和清洗点</li><li>补植绿化 600 平方米</li></ul>",
             "<p>小巷环境焕然一新，纳入长效保洁，居民自发组建志愿巡查队。</p>",
@@ -340,7 +362,7 @@ def _case_studies(builder: TreeBuilder, home: HomePage) -> None:
             "屋顶违法建设依法拆除",
             datetime.date(YEAR, 9, 12),
             "0304",
-            (before, "屋顶搭建的违法建筑", after, "拆除后恢复原貌的屋顶"),
+            (roof_before, "屋顶搭建的违法建筑", roof_after, "拆除后恢复原貌的屋顶"),
             "<p>市民举报某小区屋顶新增违法搭建，存在安全隐患。</p>",
             "<p>区城管执法局依法立案调查、下达限期拆除决定，当事人自行拆除，执法人员现场核查。</p>",
             "<p>拆除违法建设 260 平方米；举报人按规定获得奖励。</p>",
@@ -494,7 +516,10 @@ def _reward_scheme(builder: TreeBuilder, home: HomePage) -> None:
 
 
 def seed_site(*, stdout) -> int:
-    """Create whatever part of the demo page tree is missing; returns how many pages it added."""
+    """Create whatever part of the demo page tree is missing; returns how many pages it added.
+
+    The Chinese tree first, then English translations of its main pages (cms/demo/english.py).
+    """
     builder = TreeBuilder()
     home = _home(builder)
     _campaigns(builder, home)
@@ -503,4 +528,4 @@ def seed_site(*, stdout) -> int:
     _news(builder, home)
     _standard_pages(builder, home)
     _reward_scheme(builder, home)
-    return builder.created
+    return builder.created + translate_site(home=home)

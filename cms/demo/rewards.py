@@ -1,10 +1,12 @@
 """The demo reward fund: this year's budget and a first allocation into its ledger."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from cms.demo.cases import clock
 from cms.demo.users import DEMO_SUPERUSER
 from complaints.models import RewardFund
 from complaints.selectors.rewards import fund_allocated
@@ -22,7 +24,11 @@ def seed_reward_fund(*, stdout) -> None:
     )
     if fund_allocated(fund) == 0:
         actor = get_user_model().objects.get(username=DEMO_SUPERUSER)
-        fund_allocate(year=year, amount=DEMO_FUND_ALLOCATION, actor=actor, note="示例：首批拨付")
+        # Early in January, before the demo year's first payout (cms/demo/cases.py).
+        with clock(timezone.make_aware(datetime(year, 1, 5, 10, 0))):
+            fund_allocate(
+                year=year, amount=DEMO_FUND_ALLOCATION, actor=actor, note="示例：首批拨付"
+            )
         stdout.write(f"Reward fund {year}: budget {fund.budget}, {DEMO_FUND_ALLOCATION} allocated.")
     else:
         stdout.write(f"Reward fund {year}: exists, {fund_allocated(fund)} allocated.")

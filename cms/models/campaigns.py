@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from cms import live_figures
 from cms.blocks import BaseStreamBlock
 from cms.models.base import BasePage
 
@@ -65,6 +66,15 @@ class CampaignPage(BasePage):
         related_name="campaigns",
         help_text=_("Residents can report problems in these categories from the campaign page."),
     )
+    hot_spot_target = models.PositiveIntegerField(
+        _("hot spots to fix"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many of the hot spots attached to the campaign should be fixed and not come "
+            "back. Supervisors attach hot spots on the hot spots screen."
+        ),
+    )
 
     search_fields = [
         *BasePage.search_fields,
@@ -84,6 +94,7 @@ class CampaignPage(BasePage):
         FieldPanel("body"),
         InlinePanel("gallery_images", label=_("Gallery"), max_num=24),
         FieldPanel("categories"),
+        FieldPanel("hot_spot_target"),
     ]
     parent_page_types = ["cms.CampaignIndexPage"]
     subpage_types = []
@@ -102,7 +113,27 @@ class CampaignPage(BasePage):
 
         context["report_categories"] = self.categories.filter(is_active=True)
         context.update(reporting_entries())
+        context["hot_spot_progress"] = self.hot_spot_progress()
         return context
+
+    def hot_spot_progress(self) -> dict | None:
+        """The attached hot spots, how many are fixed and not back, against the target (live).
+
+        None when no figure is registered or nothing is attached and no target is set.
+        """
+        year = timezone.localdate().year
+        attached = live_figures.value(live_figures.CAMPAIGN_HOT_SPOTS, year=year, campaign=self)
+        fixed = live_figures.value(live_figures.CAMPAIGN_HOT_SPOTS_FIXED, year=year, campaign=self)
+        if attached is None or fixed is None or not (attached or self.hot_spot_target):
+            return None
+        goal = self.hot_spot_target
+        return {
+            "attached": int(attached),
+            "fixed": int(fixed),
+            "target": goal,
+            "percent": min(100, int(fixed * 100 / goal)) if goal else None,
+            "done": bool(goal) and fixed >= goal,
+        }
 
     def is_current(self, today=None) -> bool:
         today = today or timezone.localdate()

@@ -5,8 +5,10 @@ import re
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language, override
+from django.utils.translation import override
 from wagtail.models import Page, Site
+
+from portal.content_language import localized_text
 
 register = template.Library()
 
@@ -25,17 +27,30 @@ def _site_root(request) -> Page | None:
 
 @register.simple_tag(takes_context=True)
 def site_root_page(context) -> Page | None:
-    """The root page of the site serving this request (the home page), or None."""
-    return _site_root(context.get("request"))
+    """The home page of this request's site in the active language (Chinese without one)."""
+    root = _site_root(context.get("request"))
+    return root.localized if root is not None else None
 
 
 @register.simple_tag(takes_context=True)
 def menu_pages(context) -> list[Page]:
-    """The live children of the site root that editors chose to show in menus."""
+    """The live children of the site root that editors chose to show in menus.
+
+    The menu follows the Chinese tree, each entry in the active language where it has a
+    translation, so an untranslated section stays in the English menu (in Chinese).
+    """
     root = _site_root(context.get("request"))
     if root is None:
         return []
-    return list(root.get_children().live().in_menu().public())
+    return [page.localized for page in root.get_children().live().in_menu().public()]
+
+
+@register.simple_tag(takes_context=True)
+def untranslated_page(context) -> bool:
+    """Whether the page being shown has no translation in the active language (served as is)."""
+    page = context.get("page")
+    check = getattr(page, "shown_in_other_language", None)
+    return bool(check and check())
 
 
 @register.simple_tag(takes_context=True)
@@ -102,10 +117,16 @@ def localized_name(obj) -> str:
     """A taxonomy object's English name on the English site when it has one, else its name."""
     if obj is None:
         return ""
-    name = getattr(obj, "name", "") or str(obj)
-    if (get_language() or "").startswith("en"):
-        return getattr(obj, "name_en", "") or name
-    return name
+    return localized_text(obj, "name") or str(obj)
+
+
+@register.filter
+def localized(obj, field: str) -> str:
+    """``obj.<field>_en`` on the English site when filled, else ``obj.<field>``.
+
+    For reference data kept in both languages on one row: {{ category|localized:"hint" }}.
+    """
+    return localized_text(obj, field)
 
 
 @register.filter

@@ -4,6 +4,7 @@ membership, and the read-only logs (satisfaction responses, contact reveals)."""
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from complaints.admin.choosers import ReadersOnlyChooserViewSet
@@ -58,7 +59,19 @@ class SatisfactionResponseViewSet(SnippetViewSet):
     model = SatisfactionResponse
     icon = "pick"
     menu_label = _("Satisfaction responses")
-    list_display = ["report", "closure", "rating", "channel", "rework_requested", "created_at"]
+    list_display = [
+        "report",
+        "closure",
+        "rating",
+        "channel",
+        # A mark with "yes"/"no" for screen readers, not Python's True/False.
+        BooleanColumn(
+            "rework_requested",
+            label=SatisfactionResponse._meta.get_field("rework_requested").verbose_name,
+            sort_key="rework_requested",
+        ),
+        "created_at",
+    ]
     list_filter = ["rating", "channel"]
     list_export = ["report", "closure", "rating", "channel", "rework_requested", "created_at"]
     inspect_view_enabled = True

@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -76,8 +78,38 @@ class _TitledMixin(WagtailAdminTemplateMixin):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_header_title()}]
 
 
+# Captions of the photo gallery, by who took the photo and when.
+PHOTO_CAPTIONS = {
+    Attachment.Kind.EVIDENCE: gettext_lazy("Reporter"),
+    Attachment.Kind.BEFORE_HANDLING: gettext_lazy("Before handling"),
+    Attachment.Kind.HANDLING: gettext_lazy("After handling"),
+}
+
+
+def state_label(value: str) -> str:
+    """The translated label of a stored state value ("" for none)."""
+    if not value:
+        return ""
+    try:
+        return ReportState(value).label
+    except ValueError:
+        return value
+
+
+def deadline_countdown(report: Report, *, overdue: bool, now=None) -> str:
+    """The countdown while the clock runs ("3 hours left", "2 days overdue"), else ""."""
+    if not report.deadline or report.closed_at:
+        return ""
+    now = now or timezone.now()
+    if overdue:
+        return _("%(time)s overdue") % {"time": timesince(report.deadline, now, depth=2)}
+    if report.deadline > now:
+        return _("%(time)s left") % {"time": timeuntil(report.deadline, now, depth=2)}
+    return ""
+
+
 class CaseView(_TitledMixin, TemplateView):
-    """One case: facts, photos, map position, timeline, supporters, duplicates, actions."""
+    """One case: header, facts and map, photos, actions in dialogs, timeline."""
 
     template_name = "complaints/admin/case_detail.html"
     header_icon = "warning"
@@ -100,25 +132,45 @@ class CaseView(_TitledMixin, TemplateView):
             form = (bound or {}).get(transition.action.value) or ActionForm(
                 transition=transition, report=self.report, prefix=transition.action.value
             )
+            _mark_required_note(form)
             forms.append((transition, form))
         return forms
+
+    def active_action(self, actions, bound: dict | None) -> str:
+        """The action whose form is shown in the page itself rather than in a dialog: the one
+        just refused (its errors must be seen) or the one asked for by ``?action=`` (the link
+        a button follows when JavaScript is off)."""
+        offered = [t.action.value for t, _form in actions]
+        for action in (*(bound or {}), self.request.GET.get("action", "")):
+            if action in offered:
+                return action
+        return ""
 
     def get_context_data(self, bound_forms=None, revealed=False, callback_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         report = self.report
         held = user_roles(self.request.user)
+        overdue = report_is_overdue(report=report)
+        actions = self.action_forms(bound_forms)
         context.update(
             report=report,
+            state_label=report.get_state_display(),
             public_state=public_state(report.state),
-            overdue=report_is_overdue(report=report),
+            overdue=overdue,
             due_soon=report_is_due_soon(report=report),
-            photos=report.attachments.all(),
-            events=report.events.select_related("actor"),
+            countdown=deadline_countdown(report, overdue=overdue),
+            answers=self.answers(report),
+            photos=[
+                {"photo": photo, "caption": PHOTO_CAPTIONS.get(photo.kind, photo.kind)}
+                for photo in report.attachments.all()
+            ],
+            timeline=self.timeline(report),
             supporters=report.supporters.all(),
             duplicates=report.duplicates.all(),
             extension_requests=report.extension_requests.select_related("requested_by"),
             satisfaction=report.satisfaction_responses.all(),
-            actions=self.action_forms(bound_forms),
+            actions=actions,
+            active_action=self.active_action(actions, bound_forms),
             may_reveal=bool(held & set(roles.CONTACT_REVEAL_ROLES)),
             revealed=revealed,
             reveal_form=RevealForm(),
@@ -134,22 +186,62 @@ class CaseView(_TitledMixin, TemplateView):
             resident_rating=report.satisfaction_responses.filter(
                 closure=report.rework_count, channel=SatisfactionResponse.Channel.WEB
             ).first(),
-            **self.map_context(report),
+            case_map=self.map_context(report),
         )
         return context
 
-    def map_context(self, report: Report) -> dict:
-        """The exact position on the tile map (staff only), when a tile server is configured."""
+    @staticmethod
+    def answers(report: Report) -> list[tuple[str, str]]:
+        """The answers to the category's extra questions, under the questions' labels."""
+        labels = {
+            question.get("key"): question.get("label")
+            for question in (report.category.extra_questions or [])
+            if isinstance(question, dict)
+        }
+        rows = []
+        for key, value in (report.extra_answers or {}).items():
+            if isinstance(value, bool):
+                value = _("Yes") if value else _("No")
+            elif isinstance(value, list):
+                value = "、".join(str(item) for item in value)
+            rows.append((labels.get(key) or key, value))
+        return rows
+
+    @staticmethod
+    def timeline(report: Report) -> list[dict]:
+        """The events, oldest first, with the state names translated."""
+        return [
+            {
+                "event": event,
+                "from_label": state_label(event.from_state),
+                "to_label": state_label(event.to_state),
+            }
+            for event in report.events.select_related("actor")
+        ]
+
+    def map_context(self, report: Report) -> dict | None:
+        """The grid cell's boundary and the reported point, for the staff map (Leaflet).
+
+        Tiles only when ``COMPLAINTS_MAP_TILE_URL`` is configured; without them the cell's
+        polygon on a blank ground is the map. None when there is nothing to draw.
+        """
         from django.conf import settings
 
-        if not settings.COMPLAINTS_MAP_TILE_URL or report.latitude is None:
-            return {}
-        point = {"lat": float(report.latitude), "lng": float(report.longitude)}
+        polygon = report.grid_cell.polygon if report.grid_cell_id else None
+        point = None
+        if report.latitude is not None and report.longitude is not None:
+            point = {"lat": float(report.latitude), "lng": float(report.longitude)}
+        if not polygon and point is None:
+            return None
         return {
-            "map_tile_url": settings.COMPLAINTS_MAP_TILE_URL,
-            "map_attribution": settings.COMPLAINTS_MAP_ATTRIBUTION,
-            "map_markers": [{**point, "title": report.reference, "url": ""}],
-            "map_center": (point["lat"], point["lng"]),
+            "tiles": settings.COMPLAINTS_MAP_TILE_URL,
+            "attribution": settings.COMPLAINTS_MAP_ATTRIBUTION,
+            "data": {
+                "cell": polygon,
+                "cell_name": str(report.grid_cell) if report.grid_cell_id else "",
+                "point": point,
+                "title": report.reference,
+            },
         }
 
     def post(self, request, pk, **kwargs):
@@ -187,6 +279,13 @@ class CaseView(_TitledMixin, TemplateView):
                 return redirect(case_url(self.report))
         context = self.get_context_data(bound_forms={action: form})
         return self.render_to_response(context, status=400)
+
+
+def _mark_required_note(form: ActionForm) -> None:
+    """Show the note an action requires as required (asterisk, ``required`` attribute) when no
+    response template can stand in for it; the form's clean() enforces it either way."""
+    if form.note_required and "template" not in form.fields:
+        form.fields["note"].required = True
 
 
 def _errors_onto_form(form, exc: ValidationError) -> None:

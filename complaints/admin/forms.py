@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from complaints.forms import MultipleFileInput, PhotosField
+from complaints.forms import CategoryChoiceField, MultipleFileInput, PhotosField
 from complaints.models import (
     Category,
     Department,
@@ -151,9 +151,8 @@ class RoutingPreviewForm(forms.Form):
 class HotlineReportForm(forms.Form):
     """A report taken on the phone by an intake operator."""
 
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.filter(is_active=True)
-    )
+    # The operator reads the categories to the caller: by group and name, no codes.
+    category = CategoryChoiceField(label=_("Category"))
     description = forms.CharField(
         label=_("What happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -218,6 +218,7 @@ class RewardRuleViewSet(ModelViewSet):
         "effective_from",
         "effective_to",
         "evidence_note",
+        "evidence_note_en",
     ]
     list_display = [
         "category",
@@ -271,9 +272,21 @@ class DataExportViewSet(ReadOnlyViewSet):
     icon = "download"
     menu_label = _("Data exports")
     menu_order = 9
-    list_display = ["created_at", "user", "name", "filters", "row_count", "includes_identity"]
+    list_display = [
+        "created_at",
+        "user",
+        "name",
+        "filters",
+        "row_count",
+        # A mark with "yes"/"no" for screen readers, not Python's True/False.
+        BooleanColumn(
+            "includes_identity",
+            label=DataExport._meta.get_field("includes_identity").verbose_name,
+            sort_key="includes_identity",
+        ),
+    ]
     list_filter = ["includes_identity", "name"]
-    list_export = list_display
+    list_export = ["created_at", "user", "name", "filters", "row_count", "includes_identity"]
 
 
 class IdentityErasureViewSet(ReadOnlyViewSet):

@@ -171,12 +171,13 @@ class ClaimView(_TitledMixin, TemplateView):
         claim, user = self.claim, self.request.user
         report = claim.report
         may_reveal = user.has_perm("complaints.reveal_informant")
+        actions = self.action_forms(bound_forms)
         context.update(
             claim=claim,
             report=report,
             rule=self.rule(),
             reasons=[{**reason, "detail": reason_text(reason)} for reason in claim.reasons],
-            actions=self.action_forms(bound_forms),
+            actions=actions,
             case_final=report.state in FINAL_CASE_STATES,
             own_proposal=claim.proposed_by_id == user.pk,
             awaiting_other_approver=(
@@ -195,8 +196,29 @@ class ClaimView(_TitledMixin, TemplateView):
             identity=identity,
             history=self.history(),
             declined=self.last_decline(),
+            active_action=self.active_action(actions, bound_forms),
+            questions={action: self.question(action) for action in CONFIRMED_ACTIONS},
+            confirm_urls={
+                action: reverse("rewards_claim_confirm", args=[claim.pk, action])
+                for action in CONFIRMED_ACTIONS
+            },
         )
         return context
+
+    def active_action(self, actions, bound: dict | None) -> str:
+        """The action whose form is shown in the page rather than in a dialog: the one just
+        refused, or the one asked for by ``?action=`` (the button's link without JavaScript)."""
+        offered = [action for action, _label, _form in actions or ()]
+        for action in (*(bound or {}), self.request.GET.get("action", "")):
+            if action in offered:
+                return action
+        return ""
+
+    def question(self, action: str) -> str:
+        """The confirmation of a money-moving action, with the amount."""
+        if action == "approve":
+            return _("Approve a reward of ¥%(amount)s?") % {"amount": self.claim.amount}
+        return _("Record the payment of ¥%(amount)s?") % {"amount": self.claim.amount}
 
     def history(self):
         """The claim's decisions from the audit log, newest first, with their notes."""
@@ -301,10 +323,7 @@ class ClaimView(_TitledMixin, TemplateView):
             messages.error(self.request, _("This claim is no longer in a state for this action."))
             return self._refused(action, None, status=400)
         amount = self.claim.amount
-        if action == "approve":
-            question = _("Approve a reward of ¥%(amount)s?") % {"amount": amount}
-        else:
-            question = _("Record the payment of ¥%(amount)s?") % {"amount": amount}
+        question = self.question(action)
         context = {
             **super().get_context_data(),
             "claim": self.claim,

@@ -16,7 +16,7 @@ class CategoryViewSet(SnippetViewSet):
     model = Category
     icon = "tag"
     menu_label = _("Categories")
-    list_display = ["code", "name", "kind", "default_department", "time_limit", "time_unit"]
+    list_display = ["kind", "code", "name", "default_department", "time_limit", "time_unit"]
     list_filter = ["kind", "major_code", "anonymous_allowed", "public_allowed", "is_active"]
     list_export = [
         "kind",
@@ -31,8 +31,10 @@ class CategoryViewSet(SnippetViewSet):
     inspect_view_enabled = True
     panels = [
         FieldRowPanel([FieldPanel("kind"), FieldPanel("major_code"), FieldPanel("major_name")]),
+        FieldPanel("major_name_en"),
         FieldRowPanel([FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en")]),
         FieldPanel("hint"),
+        FieldPanel("hint_en"),
         FieldPanel("default_department"),
         FieldRowPanel([FieldPanel("time_limit"), FieldPanel("time_unit")]),
         MultiFieldPanel(

@@ -15,9 +15,10 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from complaints.casefeed.outbox import casefeed_health, delivery_retry
 from complaints.models import CaseSystem, Delivery, DeliveryAttempt, DeliveryState
 from complaints.open311.admin_views import ApiKeyViewSet
+from portal.admin_widgets import CheckboxMultiselectMixin
 
 
-class CaseSystemViewSet(ModelViewSet):
+class CaseSystemViewSet(CheckboxMultiselectMixin, ModelViewSet):
     model = CaseSystem
     icon = "site"
     menu_label = _("Case systems")

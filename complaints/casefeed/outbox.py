@@ -1,17 +1,17 @@
 """The outbox: deliveries written with the registration, claimed and delivered by workers.
 
-Claiming is safe with any number of workers on any number of machines: on PostgreSQL the due
-rows are locked with ``SELECT ... FOR UPDATE SKIP LOCKED``; on SQLite the claim runs in a
-``BEGIN IMMEDIATE`` transaction (the settings' transaction mode), so claims are serialised.
-Either way each row is then taken with a compare-and-set UPDATE, which alone guarantees one
-owner. A claim is a lease: a worker that dies leaves its row to be claimed again once the lease
+Claiming is safe with any number of workers on any number of machines: a worker takes a batch
+of due rows in one statement (``deliveries_claim``; on PostgreSQL ``FOR UPDATE SKIP LOCKED``, on
+SQLite inside a ``BEGIN IMMEDIATE`` transaction), a compare-and-set that alone guarantees one
+owner. A claim is a lease: a worker that dies leaves its rows to be claimed again once the lease
 has run out, and the retry carries the same idempotency key, so the case system creates no
 second case.
 
-The lease covers one delivery, not a batch: ``deliveries_drain`` claims, sends and records one
-row at a time, and ``delivery_attempt`` renews the lease (compare-and-set on the claim token)
-right before sending, so a claim whose lease was taken over sends nothing. Only the holder of
-the current token records a result, so the attempt log has at most one success per delivery.
+The lease covers one delivery, not the batch: ``delivery_attempt`` renews the row's lease
+(compare-and-set on the claim token) right before sending, so a row whose lease ran out while it
+waited for its turn in the batch, and was taken over, is not sent again. Only the holder of the
+current token records a result, so the attempt log has at most one success per delivery. A
+worker told to stop hands back the rows of its batch it has not sent.
 
 A failed delivery is retried with capped back-off and dead-lettered by age
 (``CASEFEED_DEAD_LETTER_AFTER`` hours since its first attempt), so a receiver that is down for
@@ -27,11 +27,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
 from complaints.casefeed.connectors import DeliveryFailed, connector_for
+from complaints.casefeed.connectors.base import EVIDENCE_PREFETCH
 from complaints.models import (
+    Attachment,
     CaseSystem,
     Delivery,
     DeliveryAttempt,
@@ -84,41 +86,123 @@ class Claim:
 def deliveries_claim(
     *, worker: str, batch: int = 10, now: datetime | None = None, exclude=()
 ) -> list[Claim]:
-    """Take up to ``batch`` due deliveries for ``worker``, each with a fresh lease (rows in
-    ``exclude``, e.g. those already tried in this round, are left alone)."""
+    """Take up to ``batch`` due deliveries for ``worker`` (rows in ``exclude`` are left alone).
+
+    The rows are taken in one statement, ``WITH picked AS MATERIALIZED (SELECT ... LIMIT n)
+    UPDATE ... WHERE id IN picked RETURNING id``: on PostgreSQL the pick locks them ``FOR
+    UPDATE SKIP LOCKED``, so concurrent workers take different rows without waiting for each
+    other; on SQLite the
+    statement runs in a ``BEGIN IMMEDIATE`` transaction (the settings' transaction mode), so
+    claims are serialised. The outer ``WHERE`` repeats the due condition: a compare-and-set
+    that alone guarantees one owner. Each claim carries a fresh token; every row's lease is
+    then renewed (compare-and-set on that token) right before it is sent, and only the holder
+    of the current token records a result.
+    """
     now = now or timezone.now()
     lease_until = now + timedelta(seconds=settings.CASEFEED_LEASE_SECONDS)
-    claims = []
+    token = uuid.uuid4()
     with transaction.atomic():
-        due = Delivery.objects.filter(_due(now)).order_by("next_attempt_at", "pk")
-        if exclude:
-            due = due.exclude(pk__in=list(exclude))
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        for pk in list(due.values_list("pk", flat=True)[:batch]):
-            token = uuid.uuid4()
-            taken = Delivery.objects.filter(_due(now), pk=pk).update(
-                state=DeliveryState.IN_FLIGHT,
-                claimed_by=worker[:80],
-                claim_token=token,
-                lease_until=lease_until,
-                attempts=F("attempts") + 1,
-            )
-            if not taken:
-                continue  # another worker's (only possible without row locks)
-            delivery = Delivery.objects.select_related(
+        ids = _claim_statement(
+            worker=worker[:80],
+            token=token,
+            lease_until=lease_until,
+            now=now,
+            batch=batch,
+            exclude=list(exclude),
+        )
+        if not ids:
+            return []
+        deliveries = list(
+            Delivery.objects.select_related(
                 "case_system",
                 "report__category",
                 "report__town",
                 "report__community",
                 "report__grid_cell",
                 "report__department",
-            ).get(pk=pk)
-            attempt = DeliveryAttempt.objects.create(
-                delivery=delivery, number=delivery.attempts, worker=worker[:80], started_at=now
             )
-            claims.append(Claim(delivery=delivery, attempt=attempt, token=token))
-    return claims
+            .prefetch_related(
+                Prefetch(
+                    "report__attachments",
+                    queryset=Attachment.objects.filter(kind=Attachment.Kind.EVIDENCE),
+                    to_attr=EVIDENCE_PREFETCH,
+                )
+            )
+            .filter(pk__in=ids)
+            .order_by("next_attempt_at", "pk")
+        )
+        attempts = DeliveryAttempt.objects.bulk_create(
+            [
+                DeliveryAttempt(
+                    delivery=delivery,
+                    number=delivery.attempts,
+                    worker=worker[:80],
+                    started_at=now,
+                )
+                for delivery in deliveries
+            ]
+        )
+    return [
+        Claim(delivery=delivery, attempt=attempt, token=token)
+        for delivery, attempt in zip(deliveries, attempts, strict=True)
+    ]
+
+
+def _claim_statement(
+    *, worker: str, token: uuid.UUID, lease_until: datetime, now: datetime, batch: int, exclude
+) -> list[int]:
+    """The one claiming statement; returns the ids taken."""
+    quote = connection.ops.quote_name
+    table = quote(Delivery._meta.db_table)
+    column = {f.name: quote(f.column) for f in Delivery._meta.concrete_fields}
+    due = (
+        f"(({column['state']} = %s AND {column['next_attempt_at']} <= %s) "
+        f"OR ({column['state']} = %s AND {column['lease_until']} < %s))"
+    )
+    due_params = [DeliveryState.PENDING, now, DeliveryState.IN_FLIGHT, now]
+    excluded = ""
+    if exclude:
+        excluded = f" AND {column['id']} NOT IN ({', '.join(['%s'] * len(exclude))})"
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    # Identifiers come from the model, every value is a parameter.
+    # The picked ids are MATERIALIZED: evaluated once. As a plain ``IN (subquery)``,
+    # PostgreSQL may run the locking subquery again for each row it updates, and each run
+    # skips the rows just updated and picks new ones, so a batch of 2 took every due row.
+    sql = (
+        f"WITH picked AS MATERIALIZED (SELECT {column['id']} FROM {table} "  # noqa: S608  # nosec B608
+        f"WHERE {due}{excluded} "
+        f"ORDER BY {column['next_attempt_at']}, {column['id']} LIMIT %s{lock}) "
+        f"UPDATE {table} SET {column['state']} = %s, {column['claimed_by']} = %s, "
+        f"{column['claim_token']} = %s, {column['lease_until']} = %s, "
+        f"{column['attempts']} = {column['attempts']} + 1 "
+        f"WHERE {due} AND {column['id']} IN (SELECT {column['id']} FROM picked) "
+        f"RETURNING {column['id']}"
+    )
+    field = Delivery._meta.get_field
+    params = [
+        *_prepared_due(due_params),
+        *exclude,
+        batch,
+        DeliveryState.IN_FLIGHT,
+        worker,
+        field("claim_token").get_db_prep_value(token, connection),
+        field("lease_until").get_db_prep_value(lease_until, connection),
+        *_prepared_due(due_params),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _prepared_due(params: list) -> list:
+    """The due condition's values as the database expects them (aware datetimes on SQLite)."""
+    field = Delivery._meta.get_field("next_attempt_at")
+    return [
+        field.get_db_prep_value(value, connection) if isinstance(value, datetime) else value
+        for value in params
+    ]
 
 
 def backoff_delay(*, attempts: int) -> timedelta:
@@ -273,21 +357,48 @@ def _failed(claim: Claim, error: str, *, http_status, permanent: bool) -> bool:
 def deliveries_drain(
     *, worker: str, batch: int = 10, stop: Callable[[], bool] | None = None
 ) -> tuple[int, int]:
-    """Claim, send and record up to ``batch`` deliveries one at a time, each under its own
-    lease (a slow case system cannot make a batch outlive its lease); returns (claimed,
-    delivered). ``stop`` is asked between deliveries (a worker told to shut down). A row is
-    tried at most once per call, however short its back-off."""
-    tried: list[int] = []
+    """Claim up to ``batch`` due deliveries in one statement, then send and record them one at
+    a time, each under its own lease (renewed right before sending, so a slow case system
+    cannot make a row outlive its lease); returns (claimed, delivered).
+
+    ``stop`` is asked between deliveries (a worker told to shut down): the rows not yet sent
+    are handed back at once instead of waiting for their leases to run out.
+    """
+    claims = deliveries_claim(worker=worker, batch=batch)
     delivered = 0
-    for _ in range(batch):
+    for index, claim in enumerate(claims):
         if stop is not None and stop():
+            _release(claims[index:])
             break
-        claims = deliveries_claim(worker=worker, batch=1, exclude=tried)
-        if not claims:
-            break
-        tried.append(claims[0].delivery.pk)
-        delivered += delivery_attempt(claims[0])
-    return len(tried), delivered
+        delivered += delivery_attempt(claim)
+    return len(claims), delivered
+
+
+def _release(claims: list[Claim]) -> None:
+    """Hand back claimed rows that were not sent: due again now (their attempts are logged
+    as not sent). Rows whose lease another worker took meanwhile are left to it."""
+    if not claims:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        released = Delivery.objects.filter(
+            pk__in=[c.delivery.pk for c in claims],
+            claim_token=claims[0].token,
+            state=DeliveryState.IN_FLIGHT,
+        ).update(
+            state=DeliveryState.PENDING, next_attempt_at=now, claim_token=None, lease_until=None
+        )
+        DeliveryAttempt.objects.filter(
+            pk__in=[c.attempt.pk for c in claims], outcome=DeliveryAttempt.Outcome.STARTED
+        ).update(
+            outcome=DeliveryAttempt.Outcome.FAILURE,
+            error=NOT_SENT_STOPPING,
+            finished_at=now,
+        )
+    logger.info("worker stopping: %s claimed deliveries handed back unsent", released)
+
+
+NOT_SENT_STOPPING = "not sent: the worker was stopping; handed back to the queue"
 
 
 def delivery_retry(*, delivery: Delivery, actor=None) -> bool:

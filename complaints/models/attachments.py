@@ -55,11 +55,21 @@ class Attachment(models.Model):
         return f"{self.report_id}: {self.get_kind_display()}"
 
 
+class UploadDraftQuerySet(models.QuerySet):
+    def held(self, token: str):
+        """The photos a form holds: drafts whose file is written (``size`` above 0)."""
+        return self.filter(token=token, size__gt=0)
+
+
 class UploadDraft(models.Model):
     """A sanitised photo held for a form that is not submitted yet.
 
     A form re-rendered with errors keeps its photos here, keyed by the form's random draft
     token, so the resident never uploads twice. Drafts are purged after a day.
+
+    The row is written ahead of its file: ``size`` 0 marks a draft whose file is being written
+    or deleted. Such a row is never shown or attached; if the process dies half-way, the purge
+    removes it and whatever file it names, so no file on disk is ever without a row.
     """
 
     token = models.CharField(max_length=64, db_index=True)
@@ -70,6 +80,8 @@ class UploadDraft(models.Model):
     height = models.PositiveIntegerField()
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = UploadDraftQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

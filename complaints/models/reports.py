@@ -3,7 +3,6 @@ import uuid
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.search import index
 
 from complaints.privacy.fields import EncryptedTextField
 
@@ -17,6 +16,7 @@ class ReportChannel(models.TextChoices):
     WEB = "web", _("Web form")
     OPEN311 = "open311", _("Open311 API")
     HOTLINE = "hotline", _("Hotline (entered by staff)")
+    INSPECTION = "inspection", _("Third-party inspection")
 
 
 class ReportState(models.TextChoices):
@@ -58,8 +58,13 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
-class Report(index.Indexed, models.Model):
-    """A complaint or informant report, from intake to closure."""
+class Report(models.Model):
+    """A complaint or informant report, from intake to closure.
+
+    Not in Wagtail's search index: staff find a report by its reference (an ORM lookup in the
+    queues, complaints/admin/queues.py), so indexing every new report only cost a background
+    task per submission.
+    """
 
     class ContactChannel(models.TextChoices):
         """How a resident who gave both a phone and an e-mail address wants to be told."""
@@ -164,12 +169,6 @@ class Report(index.Indexed, models.Model):
     case_system = models.CharField(_("case system"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    search_fields = [
-        index.SearchField("reference"),
-        index.FilterField("state"),
-        index.FilterField("category_id"),
-    ]
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -76,6 +76,12 @@ class RewardRule(models.Model):
         blank=True,
         help_text=_("Shown on the public scheme page, e.g. 'a near and a far photo'."),
     )
+    evidence_note_en = models.CharField(
+        _("evidence needed, in English"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on the English site; the Chinese text is shown when empty."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ class Department(index.Indexed, models.Model):
 
     key = models.SlugField(_("key"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=Level, default=Level.DISTRICT)
     town = models.ForeignKey(
         "complaints.Town",
@@ -89,6 +90,16 @@ def validate_extra_questions(value):
                 raise ValidationError(
                     _("Question %(n)s: a choice question needs a list of choices.") % {"n": number}
                 )
+            choices_en = question.get("choices_en")
+            if choices_en is not None and (
+                not isinstance(choices_en, list)
+                or len(choices_en) != len(choices)
+                or not all(isinstance(c, str) and c for c in choices_en)
+            ):
+                raise ValidationError(
+                    _("Question %(n)s: choices_en must list every choice, in the same order.")
+                    % {"n": number}
+                )
 
 
 two_digits = RegexValidator(r"^\d{2}$", _("Enter exactly two digits."))
@@ -101,12 +112,14 @@ class Category(index.Indexed, models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=CategoryKind)
     major_code = models.CharField(_("major class code"), max_length=2, validators=[two_digits])
     major_name = models.CharField(_("major class"), max_length=40)
+    major_name_en = models.CharField(_("major class in English"), max_length=80, blank=True)
     code = models.CharField(
         _("code"), max_length=4, validators=[four_digits], help_text=_("Major + minor code.")
     )
     name = models.CharField(_("name"), max_length=60)
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
     hint = models.TextField(_("hint"), blank=True, max_length=500)
+    hint_en = models.TextField(_("hint in English"), blank=True, max_length=800)
     default_department = models.ForeignKey(
         Department,
         verbose_name=_("default department"),
@@ -128,7 +141,9 @@ class Category(index.Indexed, models.Model):
         validators=[validate_extra_questions],
         help_text=_(
             'Asked when this category is chosen: a list of {"key", "label", "type": text, '
-            'number, choice or date, "required": true/false, "choices": [...], "help"}.'
+            'number, choice or date, "required": true/false, "choices": [...], "help"}; '
+            'for the English site add "label_en", "help_en" and "choices_en" (the same '
+            "choices in the same order)."
         ),
     )
 
@@ -152,7 +167,8 @@ class Category(index.Indexed, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        # For staff: the class with the code, since events and components share codes.
+        return f"{self.get_kind_display()} {self.code} {self.name}"
 
     @property
     def full_code(self) -> str:
@@ -162,6 +178,15 @@ class Category(index.Indexed, models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        if self.reward_eligible and self.kind == CategoryKind.COMPONENT:
+            raise ValidationError(
+                {
+                    "reward_eligible": _(
+                        "Only event categories (violations) can earn a reward; a component is "
+                        "a public facility."
+                    )
+                }
+            )
         if self.code and self.major_code and not self.code.startswith(self.major_code):
             raise ValidationError(
                 {

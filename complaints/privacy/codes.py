@@ -2,6 +2,7 @@
 
 import re
 import secrets
+import unicodedata
 
 from complaints.privacy.crypto import keyed_hash
 
@@ -25,8 +26,17 @@ def receipt_code_generate() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_CODE_LENGTH, 4))
 
 
+def typed_normalise(text: str) -> str:
+    """Text as a resident may type it, reduced to upper-case ASCII letters and digits.
+
+    NFKC first turns full-width forms (``ＢＨ－２０２６``) into ASCII; then every separator
+    (spaces, any dash, dots) is dropped and letters are upper-cased.
+    """
+    return re.sub(r"[^0-9A-Z]", "", unicodedata.normalize("NFKC", text or "").upper())
+
+
 def access_code_normalise(code: str) -> str:
-    return re.sub(r"[\s\-]", "", code or "").upper()
+    return typed_normalise(code)
 
 
 def access_code_hash(code: str) -> str:

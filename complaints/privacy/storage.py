@@ -59,7 +59,12 @@ def private_storage():
 
 
 def storage_root(storage) -> str | None:
-    """The absolute directory of a local storage, or None for a remote one."""
+    """The absolute directory of a local storage, or None for a remote one.
+
+    (An object storage's ``location`` is a key prefix in its bucket, not a directory.)
+    """
+    if not isinstance(storage, FileSystemStorage):
+        return None
     location = getattr(storage, "location", None)
     return os.path.abspath(location) if location else None
 

@@ -13,7 +13,7 @@ def grid_cell_for_point(*, lat: float, lng: float) -> GridCell | None:
         min_lat__lte=lat, max_lat__gte=lat, min_lng__lte=lng, max_lng__gte=lng
     ).select_related("community__town", "department")
     for cell in candidates:
-        if point_in_geometry(lat=lat, lng=lng, geometry=cell.polygon):
+        if cell.polygon and point_in_geometry(lat=lat, lng=lng, geometry=cell.polygon):
             return cell
     return None
 
@@ -21,7 +21,7 @@ def grid_cell_for_point(*, lat: float, lng: float) -> GridCell | None:
 def grid_cell_neighbour_ids(*, cell: GridCell) -> set[int]:
     """The cell and the cells whose bounding boxes touch or overlap it."""
     ids = {cell.pk}
-    if cell.min_lat is None:
+    if cell.min_lat is None or cell.max_lat is None or cell.min_lng is None or cell.max_lng is None:
         return ids
     t = TOUCH_TOLERANCE_DEG
     ids.update(

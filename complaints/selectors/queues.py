@@ -90,5 +90,18 @@ def queue_reports(*, user, queue: str) -> QuerySet[Report]:
     return reports
 
 
-def queue_count(*, user, queue: str) -> int:
-    return queue_reports(user=user, queue=queue).count()
+# The admin menu counts each queue up to here and shows "999+" above: a capped count reads at
+# most this many index entries, where a full count of the "all cases" queue scanned the table.
+QUEUE_COUNT_CAP = 999
+
+
+def queue_count(*, user, queue: str, cap: int | None = None) -> int:
+    """How many reports ``queue`` holds for ``user``, counted up to ``cap + 1`` at most
+    (default ``QUEUE_COUNT_CAP``)."""
+    cap = QUEUE_COUNT_CAP if cap is None else cap
+    return count_capped(queue_reports(user=user, queue=queue), cap=cap)
+
+
+def count_capped(queryset: QuerySet, *, cap: int) -> int:
+    """``min(queryset.count(), cap + 1)`` in one query that stops after ``cap + 1`` rows."""
+    return queryset.select_related(None).order_by()[: cap + 1].count()

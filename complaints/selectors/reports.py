@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,11 +62,19 @@ def report_public_timeline(*, report: Report) -> QuerySet[CaseEvent]:
 
 
 def report_public_photos(*, report: Report, include_evidence: bool) -> QuerySet[Attachment]:
-    """Handling photos marked public; the reporter's own evidence only for the reporter."""
-    condition = Q(kind=Attachment.Kind.HANDLING, is_public=True)
+    """Photos before and after the handling marked public; the reporter's own evidence only for
+    the reporter. In the order the tracking page shows them: evidence, before, after."""
+    condition = Q(
+        kind__in=[Attachment.Kind.BEFORE_HANDLING, Attachment.Kind.HANDLING], is_public=True
+    )
     if include_evidence:
         condition |= Q(kind=Attachment.Kind.EVIDENCE)
-    return report.attachments.filter(condition)
+    order = Case(
+        When(kind=Attachment.Kind.EVIDENCE, then=Value(0)),
+        When(kind=Attachment.Kind.BEFORE_HANDLING, then=Value(1)),
+        default=Value(2),
+    )
+    return report.attachments.filter(condition).order_by(order, "pk")
 
 
 def reports_nearby_open(
@@ -98,7 +106,9 @@ def reports_nearby_open(
             latitude__range=(lat - dlat, lat + dlat), longitude__range=(lng - dlng, lng + dlng)
         )[: NEARBY_LIMIT * 4]:
             if (
-                distance_m(lat, lng, float(report.latitude), float(report.longitude))
+                report.latitude is not None
+                and report.longitude is not None
+                and distance_m(lat, lng, float(report.latitude), float(report.longitude))
                 <= NEARBY_METRES
             ):
                 found[report.pk] = report

@@ -132,12 +132,14 @@ def payouts_by_month(*, year: int) -> list[dict]:
         )
         sign = 1 if entry.kind == LedgerEntry.Kind.PAYOUT else -1
         paid = -entry.amount  # payouts are negative, reversals positive
+        if entry.claim is None:  # payouts and reversals always name their claim
+            continue
         report = entry.claim.report
         row["count"] += sign
         row["amount"] += paid
         for key, label in (
             ("categories", str(report.category)),
-            ("towns", report.town.name if report.town_id else "—"),
+            ("towns", report.town.name if report.town else "—"),
         ):
             bucket = row[key].setdefault(label, {"label": label, "count": 0, "amount": Decimal(0)})
             bucket["count"] += sign

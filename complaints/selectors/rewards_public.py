@@ -9,16 +9,30 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from complaints.models import ClaimState, Report, ReportKind, RewardClaim, RewardRule
+from complaints.models import (
+    CategoryKind,
+    ClaimState,
+    Report,
+    ReportKind,
+    RewardClaim,
+    RewardRule,
+)
 from complaints.privacy.codes import access_code_hash
 
 
 def reward_rules_in_force(*, on: date | None = None) -> list[RewardRule]:
-    """One rule per active, reward-eligible category: the version in force on ``on`` (today)."""
+    """One rule per active, reward-eligible violation: the version in force on ``on`` (today).
+
+    Violations are event categories (事件); a component (部件, e.g. 绿地) is a public facility,
+    and reports about one are complaints, never rewarded, even if an old rule names it.
+    """
     on = on or timezone.localdate()
     rules = (
         RewardRule.objects.filter(
-            category__is_active=True, category__reward_eligible=True, effective_from__lte=on
+            category__is_active=True,
+            category__reward_eligible=True,
+            category__kind=CategoryKind.EVENT,
+            effective_from__lte=on,
         )
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
         .select_related("category")
@@ -51,6 +65,8 @@ class PayoutRow:
     category_name: str
     reports: int
     amount: Decimal
+    # Shown instead of the Chinese name on the English site (portal/content_language.py).
+    category_name_en: str = ""
 
 
 @dataclass
@@ -112,7 +128,12 @@ def reward_payouts_by_month(
             paid_at__lt=_local_midnight(_next_month(last)),
         )
         .annotate(month=TruncMonth("paid_at"))
-        .values("month", "report__category__name", "report__category__code")
+        .values(
+            "month",
+            "report__category__name",
+            "report__category__name_en",
+            "report__category__code",
+        )
         .annotate(reports=Count("report", distinct=True), amount=Sum("amount"))
         .order_by("month", "report__category__code")
     )
@@ -123,6 +144,7 @@ def reward_payouts_by_month(
             months[month].rows.append(
                 PayoutRow(
                     category_name=row["report__category__name"],
+                    category_name_en=row["report__category__name_en"],
                     reports=row["reports"],
                     amount=row["amount"] or Decimal("0.00"),
                 )

@@ -3,6 +3,7 @@
 from itertools import groupby
 
 from complaints.models import Category, CategoryKind
+from portal.content_language import localized_text
 
 
 def categories_for_form() -> list[Category]:
@@ -13,11 +14,12 @@ def categories_for_form() -> list[Category]:
 
 
 def category_choices_grouped(*, categories: list[Category]) -> list:
-    """Choices grouped by kind and major class, e.g. ("事件 · 市容环境", [(id, "0101 私搭乱建")])."""
+    """Choices grouped by kind and major class, e.g. ("事件 · 市容环境", [(id, "私搭乱建")]), no codes."""
     kinds = dict(CategoryKind.choices)
     groups = []
     for (kind, _major), items in groupby(categories, key=lambda c: (c.kind, c.major_code)):
-        items = list(items)
-        label = f"{kinds[kind]} · {items[0].major_name}"
-        groups.append((label, [(c.pk, c.name) for c in items]))
+        group = list(items)
+        # Names in the active language: English ones on the English site where filled.
+        label = f"{kinds[kind]} · {localized_text(group[0], 'major_name')}"
+        groups.append((label, [(c.pk, localized_text(c, "name")) for c in group]))
     return groups

@@ -19,6 +19,9 @@ DEFAULT_WORKING_PERIODS = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 3
 CLOCK_STATES = (ReportState.DISPATCHED, ReportState.EXTENSION_REQUESTED)
 # A case is "due soon" when less than this share of its time (and at most a day) is left.
 DUE_SOON_SHARE = 0.2
+# The handler's "due soon" list (home panel and queue filter): a deadline within this many
+# working hours (setting COMPLAINTS_DUE_SOON_WORKING_HOURS).
+DEFAULT_DUE_SOON_WORKING_HOURS = 24
 MAX_DAYS_SCANNED = 3660
 
 
@@ -117,6 +120,12 @@ def report_is_overdue(*, report: Report, now: datetime | None = None) -> bool:
     """The department's clock runs and the deadline has passed."""
     now = now or timezone.now()
     return bool(report.deadline and report.state in CLOCK_STATES and now > report.deadline)
+
+
+def due_soon_horizon(now: datetime) -> datetime:
+    """The end of the "due soon" window that starts now, in working time."""
+    hours = getattr(settings, "COMPLAINTS_DUE_SOON_WORKING_HOURS", DEFAULT_DUE_SOON_WORKING_HOURS)
+    return working_time_add(start=now, minutes=int(hours * 60))
 
 
 def report_is_due_soon(*, report: Report, now: datetime | None = None) -> bool:

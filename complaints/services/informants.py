@@ -86,7 +86,7 @@ def informant_report_submit(
         address=address,
         latitude=latitude,
         longitude=longitude,
-        photo_drafts=photo_drafts,
+        photo_drafts=tuple(photo_drafts),
     )
     if not result.created:
         return result

@@ -20,22 +20,33 @@ DEMO_GRID_GEOJSON = DATA_DIR / "demo_grid.geojson"
 
 # The department keys used by categories.csv and their Chinese names.
 DEPARTMENTS = {
-    "sanitation": ("环卫所", Department.Level.DISTRICT),
-    "municipal": ("市政所", Department.Level.DISTRICT),
-    "greening": ("绿化所", Department.Level.DISTRICT),
-    "town_enforcement": ("镇/街道城管中队", Department.Level.TOWN),
-    "district_enforcement": ("区城管执法局", Department.Level.DISTRICT),
-    "traffic_coordination": ("交通协管", Department.Level.DISTRICT),
+    "sanitation": ("环卫所", "District sanitation office", Department.Level.DISTRICT),
+    "municipal": ("市政所", "District municipal works office", Department.Level.DISTRICT),
+    "greening": ("绿化所", "District greening office", Department.Level.DISTRICT),
+    "town_enforcement": ("镇/街道城管中队", "Town enforcement team", Department.Level.TOWN),
+    "district_enforcement": (
+        "区城管执法局",
+        "District urban management enforcement bureau",
+        Department.Level.DISTRICT,
+    ),
+    "traffic_coordination": ("交通协管", "Traffic coordination office", Department.Level.DISTRICT),
 }
 
 
 def departments_load() -> dict[str, Department]:
-    """Create the standard departments that are missing; existing names are left as edited."""
+    """Create the standard departments that are missing; existing names are left as edited.
+
+    An English name is filled in only where the department has none yet.
+    """
     departments = {}
-    for key, (name, level) in DEPARTMENTS.items():
-        departments[key], _created = Department.objects.get_or_create(
-            key=key, defaults={"name": name, "level": level}
+    for key, (name, name_en, level) in DEPARTMENTS.items():
+        department, _created = Department.objects.get_or_create(
+            key=key, defaults={"name": name, "name_en": name_en, "level": level}
         )
+        if not department.name_en:
+            department.name_en = name_en
+            department.save(update_fields=["name_en"])
+        departments[key] = department
     return departments
 
 
@@ -69,6 +80,7 @@ def categories_load_from_csv(
             defaults = {
                 "major_code": row["major_code"],
                 "major_name": row["major_name"],
+                "major_name_en": row.get("major_name_en", ""),
                 "name": row["name"],
                 "name_en": row.get("name_en", ""),
                 "default_department": departments[key],
@@ -80,6 +92,7 @@ def categories_load_from_csv(
             }
             if extra:
                 defaults["hint"] = extra.get("hint", "")
+                defaults["hint_en"] = extra.get("hint_en", "")
                 defaults["extra_questions"] = extra.get("questions", [])
             category, _created = Category.objects.update_or_create(
                 kind=row["kind"], code=row["code"], defaults=defaults
@@ -103,6 +116,10 @@ REWARD_RULE_RE = re.compile(
 UNITS = {"m2": "m²", "m3": "m³"}
 DEMO_EVIDENCE_NOTE = "近景、远景照片各一张，注明发现时间和准确位置"
 DEMO_EVIDENCE_NOTE_PER_UNIT = "近景、远景照片各一张，注明发现时间、准确位置和估算面积"
+DEMO_EVIDENCE_NOTE_EN = "A close-up and a wide photo, with the time you saw it and the exact place"
+DEMO_EVIDENCE_NOTE_PER_UNIT_EN = (
+    "A close-up and a wide photo, with the time you saw it, the exact place and the estimated area"
+)
 
 
 def reward_rule_parse(text: str) -> dict:
@@ -140,12 +157,14 @@ def reward_rules_load_from_csv(*, path: Path = DEMO_CATEGORIES_CSV, year: int | 
             if category is None or category.reward_rules.exists():
                 continue
             fields = reward_rule_parse(text)
+            per_unit = fields["amount_kind"] == RewardRule.AmountKind.PER_UNIT
             rule = RewardRule(
                 category=category,
                 effective_from=effective_from,
-                evidence_note=DEMO_EVIDENCE_NOTE_PER_UNIT
-                if fields["amount_kind"] == RewardRule.AmountKind.PER_UNIT
-                else DEMO_EVIDENCE_NOTE,
+                evidence_note=DEMO_EVIDENCE_NOTE_PER_UNIT if per_unit else DEMO_EVIDENCE_NOTE,
+                evidence_note_en=DEMO_EVIDENCE_NOTE_PER_UNIT_EN
+                if per_unit
+                else DEMO_EVIDENCE_NOTE_EN,
                 **fields,
             )
             rule.full_clean()

@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,13 +58,29 @@ class SubmitResult:
 def reference_next(*, year: int) -> str:
     """The next public reference of ``year``, e.g. BH-2026-000123. Call inside a transaction.
 
-    The UPDATE takes the counter row's lock until commit, so concurrent submissions get
-    consecutive numbers and never the same one.
+    One statement, ``UPDATE ... RETURNING`` (PostgreSQL, SQLite >= 3.35): it increments and
+    reads the number at once, and holds the counter row's lock until commit, so concurrent
+    submissions get consecutive numbers and never the same one. The year's row is created
+    only when the update finds none (the first report of a year).
     """
-    ReferenceCounter.objects.get_or_create(year=year)
-    ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
-    number = ReferenceCounter.objects.values_list("last_number", flat=True).get(year=year)
+    number = _reference_counter_increment(year)
+    if number is None:
+        ReferenceCounter.objects.get_or_create(year=year)
+        number = _reference_counter_increment(year)
     return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
+
+
+def _reference_counter_increment(year: int) -> int | None:
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The table name comes from the model, the year is a parameter.
+            f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608  # nosec B608
+            "WHERE year = %s RETURNING last_number",
+            [year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def report_place_resolve(
@@ -127,10 +143,9 @@ def report_submit(
     (which queues the acknowledgement) — all in one transaction. A second call with the same
     token returns the first report with ``created=False`` and no access code.
     """
-    existing = Report.objects.filter(submission_token=submission_token).first()
-    if existing is not None:
-        return SubmitResult(report=existing, created=False, access_code=None)
-
+    # No look-up of the token first: the intake views have made it already (a double tap
+    # gets its receipt before reaching here), and the unique token makes a second filing fail
+    # below, which then answers with the first report.
     if not category.is_active:
         raise ValidationError({"category": _("This category is no longer in use.")})
     informant = kind == ReportKind.INFORMANT

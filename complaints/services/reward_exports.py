@@ -68,7 +68,7 @@ def reward_payments_export(*, actor, start: date, end: date) -> ExportFile:
         row = [
             report.reference,
             str(report.category),
-            report.town.name if report.town_id else "",
+            report.town.name if report.town else "",
             claim.amount,
             timezone.localtime(claim.paid_at).replace(tzinfo=None),
             claim.payment_reference,

@@ -65,6 +65,13 @@ def _require(actor, permission: str) -> None:
         raise PermissionDenied(_("Your role may not do this."))
 
 
+def _amount(claim: RewardClaim) -> Decimal:
+    """The amount of a claim that has one (eligible, approved, paid); refused otherwise."""
+    if claim.amount is None:
+        raise ValidationError(_("This claim has no amount."))
+    return claim.amount
+
+
 def _locked_claim(claim: RewardClaim) -> RewardClaim:
     return (
         RewardClaim.objects.select_for_update()
@@ -293,7 +300,7 @@ def claim_assess(
     claim.proposed_by = actor
     claim.proposed_at = now
     amount = None
-    if all(reason.ok for reason in reasons):
+    if rule is not None and all(reason.ok for reason in reasons):
         amount = reward_amount(rule=rule, units=units, sharers=_sharers(report))
         if amount <= 0:
             reasons.append(
@@ -325,7 +332,7 @@ def claim_approve(*, claim: RewardClaim, actor) -> RewardClaim:
     if claim.proposed_by_id == actor.pk:
         raise PermissionDenied(_("You proposed this reward; another approver must approve it."))
     available = fund_balance(fund) - claims_committed()
-    if claim.amount > available:
+    if _amount(claim) > available:
         raise ValidationError(
             _(
                 "The fund has %(available)s yuan left after approved rewards; this one is %(amount)s."
@@ -380,7 +387,7 @@ def claim_pay(*, claim: RewardClaim, actor, payment_reference: str) -> LedgerEnt
     entry = ledger_append(
         fund=fund,
         kind=LedgerEntry.Kind.PAYOUT,
-        amount=-claim.amount,
+        amount=-_amount(claim),
         actor=actor,
         claim=claim,
         reference=payment_reference,
@@ -416,7 +423,7 @@ def claim_cancel(*, claim: RewardClaim, actor, reason: str) -> RewardClaim:
         ledger_append(
             fund=fund,
             kind=LedgerEntry.Kind.REVERSAL,
-            amount=claim.amount,
+            amount=_amount(claim),
             actor=actor,
             claim=claim,
             reference=claim.payment_reference,

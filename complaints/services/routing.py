@@ -43,8 +43,9 @@ def department_route(
             return Route(rule.department, rule, _("Rule for %s") % town.name)
     default = category.default_department
     if default.level == Department.Level.TOWN:
-        if grid_cell is not None and grid_cell.department_id:
-            return Route(grid_cell.department, None, _("The grid cell's responsible department"))
+        cell_department = grid_cell.department if grid_cell and grid_cell.department_id else None
+        if cell_department is not None:
+            return Route(cell_department, None, _("The grid cell's responsible department"))
         if town is not None:
             local = Department.objects.filter(level=Department.Level.TOWN, town=town).first()
             if local is not None:

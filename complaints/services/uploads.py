@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from complaints.models import UploadDraft
@@ -13,6 +14,9 @@ from complaints.privacy.uploads import photo_sanitise
 logger = logging.getLogger(__name__)
 
 DRAFT_LIFETIME = timedelta(days=1)
+# Far longer than any request may run (gunicorn's timeout): a draft pending this long belongs
+# to a process that died.
+PENDING_LIFETIME = timedelta(minutes=10)
 
 
 def upload_draft_add(*, token: str, upload) -> UploadDraft:
@@ -21,6 +25,10 @@ def upload_draft_add(*, token: str, upload) -> UploadDraft:
     Raises ``PhotoRejected`` (with the resident-facing message) for anything that is not an
     acceptable photo, and ``StorageUnavailable`` when the disk refuses the file (full or
     read-only); nothing is stored then.
+
+    The row is committed before the file is written (``size`` 0: pending) and marked held
+    only once the file is complete, so a process killed at any point leaves a pending row the
+    purge clears, never a file that no row names.
     """
     photo = photo_sanitise(upload=upload)
     draft = UploadDraft(
@@ -29,22 +37,22 @@ def upload_draft_add(*, token: str, upload) -> UploadDraft:
         sha256=photo.sha256,
         width=photo.width,
         height=photo.height,
-        size=len(photo.content),
+        size=0,
     )
     storage = draft.image.storage
-    # The name is chosen first (random, see draft_path) so that a write that fails half-way
-    # (disk full, read-only disk) can remove what it left behind.
-    name = draft.image.field.generate_filename(draft, "photo.jpg")
-    written = False
+    # The name is random (see draft_path), chosen before anything is written.
+    draft.image.name = draft.image.field.generate_filename(draft, "photo.jpg")
+    draft.save()
     try:
-        draft.image.name = storage.save(name, ContentFile(photo.content))
-        written = True
-        draft.save()
+        saved = storage.save(draft.image.name, ContentFile(photo.content))
     except BaseException as exc:
-        _discard_file(storage, draft.image.name if written else name)
+        _discard_file(storage, draft.image.name)
+        UploadDraft.objects.filter(pk=draft.pk).delete()
         if isinstance(exc, OSError):
             raise StorageUnavailable from exc
         raise
+    draft.image.name, draft.size = saved, len(photo.content)
+    draft.save(update_fields=["image", "size"])
     return draft
 
 
@@ -63,25 +71,40 @@ def _discard_file(storage, name: str) -> None:
 
 def upload_draft_remove(*, token: str, draft_ids) -> int:
     """Drop the resident's chosen photos from a draft; returns how many went."""
-    drafts = list(UploadDraft.objects.filter(token=token, pk__in=list(draft_ids)))
+    drafts = list(UploadDraft.objects.held(token).filter(pk__in=list(draft_ids)))
     for draft in drafts:
         _delete_draft(draft)
     return len(drafts)
 
 
-def upload_drafts_purge(*, older_than: timedelta = DRAFT_LIFETIME) -> int:
-    """Delete drafts of forms abandoned for longer than ``older_than``."""
-    drafts = list(UploadDraft.objects.filter(created_at__lt=timezone.now() - older_than))
+def upload_drafts_purge(
+    *, older_than: timedelta = DRAFT_LIFETIME, pending_older_than: timedelta = PENDING_LIFETIME
+) -> int:
+    """Delete drafts of forms abandoned for longer than ``older_than``, and drafts left
+    pending (a process died while writing or deleting their file) for ``pending_older_than``."""
+    now = timezone.now()
+    drafts = list(
+        UploadDraft.objects.filter(
+            Q(created_at__lt=now - older_than) | Q(size=0, created_at__lt=now - pending_older_than)
+        )
+    )
     for draft in drafts:
         _delete_draft(draft)
     return len(drafts)
 
 
 def _delete_draft(draft: UploadDraft) -> None:
-    name, storage = draft.image.name, draft.image.storage
-    draft.delete()
-    # The file goes only once the row's deletion is committed.
-    transaction.on_commit(lambda: storage.delete(name))
+    """Mark the draft pending, then (once that is committed) delete its file, then its row:
+    dying at any step leaves a pending row for the purge, never an unnamed file."""
+    UploadDraft.objects.filter(pk=draft.pk).update(size=0)
+    name, storage, pk = draft.image.name, draft.image.storage, draft.pk
+
+    def delete_file_then_row() -> None:
+        if name:
+            _discard_file(storage, name)
+        UploadDraft.objects.filter(pk=pk).delete()
+
+    transaction.on_commit(delete_file_then_row)
 
 
 def upload_drafts_accept(
@@ -114,7 +137,7 @@ def upload_drafts_accept(
                 % {"name": getattr(upload, "name", "") or _("the photo")}
             )
     uploads = [u for u in uploads if getattr(u, "size", 0)]
-    held = UploadDraft.objects.filter(token=token).count()
+    held = UploadDraft.objects.held(token).count()
     room = settings.COMPLAINTS_MAX_PHOTOS - held
     if len(uploads) > room:
         errors.append(
@@ -134,4 +157,4 @@ def upload_drafts_accept(
             upload_draft_add(token=token, upload=upload)
         except PhotoRejected as exc:
             errors.append(str(exc))
-    return list(UploadDraft.objects.filter(token=token)), errors
+    return list(UploadDraft.objects.held(token)), errors

@@ -1,7 +1,7 @@
 """The one service that moves a report through the workflow table of complaints/workflow.py."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -132,7 +132,7 @@ def photos_sanitise(*, uploads, field: str = "photos") -> list[CleanPhoto]:
 def _action_label(action: str) -> str:
     """The action's translated name for messages; unknown keys are shown as given."""
     try:
-        return Action(action).label
+        return str(Action(action).label)
     except ValueError:
         return action
 
@@ -417,7 +417,7 @@ def _record_closure(*, report, now, handled_at_default=None) -> None:
     report.closed_on_time = bool(report.deadline and handled and handled <= report.deadline)
 
 
-EFFECTS = {
+EFFECTS: dict[str, Callable[..., str | None]] = {
     Action.DISPATCH: _dispatch,
     Action.RETURN: _return,
     Action.CHANGE_CATEGORY: _change_category,

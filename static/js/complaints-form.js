@@ -61,23 +61,15 @@
   var lat = form.querySelector("input[name=latitude]");
   var lng = form.querySelector("input[name=longitude]");
   var details = form.querySelector("details.coordinates");
-  var marker = null;
-  var map = null;
 
+  // The map (static/js/report-map.js) listens for this change and marks the point.
   function setPoint(latitude, longitude) {
     lat.value = latitude.toFixed(6);
     lng.value = longitude.toFixed(6);
     if (details) {
       details.open = true;
     }
-    if (map && window.L) {
-      if (marker) {
-        marker.setLatLng([latitude, longitude]);
-      } else {
-        marker = window.L.marker([latitude, longitude]).addTo(map);
-      }
-      map.setView([latitude, longitude], Math.max(map.getZoom(), 16));
-    }
+    lng.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
   // "Use my location" (WGS84 from the browser; the server finds the grid cell).
@@ -90,7 +82,8 @@
       navigator.geolocation.getCurrentPosition(
         function (position) {
           setPoint(position.coords.latitude, position.coords.longitude);
-          status.textContent = "✓ " + lat.value + ", " + lng.value;
+          // Empty when the map found the point outside the district (it says so itself).
+          status.textContent = lat.value ? "✓ " + lat.value + ", " + lng.value : "";
         },
         function () {
           status.textContent = form.getAttribute("data-geolocation-failed");
@@ -98,24 +91,5 @@
         { enableHighAccuracy: true, timeout: 15000 }
       );
     });
-  }
-
-  // The map picker, only when a tile server is configured (the element exists then).
-  var picker = document.getElementById("picker-map");
-  if (picker && window.L && lat && lng) {
-    map = window.L.map(picker).setView(
-      [parseFloat(picker.getAttribute("data-lat")), parseFloat(picker.getAttribute("data-lng"))],
-      13
-    );
-    window.L.tileLayer(picker.getAttribute("data-tiles"), {
-      maxZoom: 19,
-      attribution: picker.getAttribute("data-attribution") || ""
-    }).addTo(map);
-    map.on("click", function (event) {
-      setPoint(event.latlng.lat, event.latlng.lng);
-    });
-    if (lat.value && lng.value) {
-      setPoint(parseFloat(lat.value), parseFloat(lng.value));
-    }
   }
 })();

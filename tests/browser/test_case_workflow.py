@@ -67,8 +67,11 @@ def staff_page(browser, live_server, username):
 
 
 def fire(page, action, fill=None, files=None):
-    form = page.locator(f"form[data-action={action}]")
-    page.locator(f"details:has(form[data-action={action}]) > summary").click()
+    """Press the action's button in the case header and submit the form its dialog shows."""
+    page.locator(f"a[data-case-action={action}]").click()
+    dialog = page.locator(f"#case-action-{action}")
+    dialog.wait_for(state="visible")
+    form = dialog.locator(f"form[data-action={action}]")
     for name, value in (fill or {}).items():
         form.locator(f"[name='{action}-{name}']").fill(value)
     for name, path in (files or {}).items():

@@ -30,7 +30,9 @@ def test_home_and_campaign_pages_on_a_phone(settings, live_server, page, artifac
     page.screenshot(path=artifacts / "home-360.png", full_page=True)
     assert_no_accessibility_violations(page)
 
-    campaign = CampaignPage.objects.live().get(slug="hot-spots-joint-enforcement")
+    campaign = CampaignPage.objects.live().get(
+        slug="hot-spots-joint-enforcement", locale__language_code="zh-hans"
+    )
     page.goto(live_server.url + campaign.url)
     assert campaign.title in page.get_by_role("heading", level=1).inner_text()
     assert page.locator("main img").count() >= 1  # the gallery

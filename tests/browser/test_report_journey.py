@@ -103,7 +103,7 @@ def test_use_my_location_finds_the_grid_cell(ready, live_server, browser, artifa
     page.locator("select[name=category]").select_option(label="暴露垃圾")
     page.locator("textarea[name=description]").fill("垃圾桶周围堆满了垃圾。")
     page.locator(".locate__button").click()
-    page.wait_for_function("document.querySelector('input[name=latitude]').value !== ''")
+    page.wait_for_function("() => document.querySelector('input[name=latitude]').value !== ''")
     assert page.locator("input[name=latitude]").input_value() == "31.555100"
     page.locator("input[name=is_anonymous]").check()
     page.get_by_role("button", name=re.compile("Send the report|提交")).click()

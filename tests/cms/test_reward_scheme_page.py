@@ -83,19 +83,21 @@ def test_seed_demo_adds_the_scheme_page_rules_fund_and_reward_roles(settings, cl
 
     from cms.demo.rewards import DEMO_FUND_ALLOCATION, DEMO_FUND_BUDGET
     from complaints.models import LedgerEntry, RewardFund
-    from complaints.selectors.rewards import fund_balance
+    from complaints.selectors.rewards import fund_allocated, fund_balance
     from portal import roles
 
     settings.DEBUG = True
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo", verbosity=0)  # idempotent: no second allocation
-    page = RewardSchemePage.objects.live().get()
+    page = RewardSchemePage.objects.live().get(locale__language_code="zh-hans")
     assert page.show_in_menus
-    assert RewardRule.objects.count() == 14
+    assert RewardRule.objects.count() == 13  # violations only: 绿地 is a facility
     fund = RewardFund.objects.get(year=timezone.localdate().year)
     assert fund.budget == DEMO_FUND_BUDGET
-    assert LedgerEntry.objects.filter(fund=fund).count() == 1
-    assert fund_balance(fund) == DEMO_FUND_ALLOCATION
+    # One allocation however often the demo runs; the demo year's payouts come out of it.
+    assert LedgerEntry.objects.filter(fund=fund, kind="allocation").count() == 1
+    assert fund_allocated(fund) == DEMO_FUND_ALLOCATION
+    assert 0 <= fund_balance(fund) < DEMO_FUND_ALLOCATION
     for role in (roles.REWARD_OFFICER, roles.REWARD_APPROVER, roles.AUDITOR):
         assert roles.users_in(role).exists(), role
     html = client.get(page.url).content.decode()

@@ -4,7 +4,7 @@ gunicorn with two processes of many threads: writers compete inside each process
 the two, as with `make run` under load (runserver's listen backlog of 10 would refuse most of
 a burst before the application sees it).
 
-Every answer is a receipt redirect (the report stored exactly once, its session cookie set) or a
+Every answer is a receipt redirect (the report stored exactly once, its receipt cookie set) or a
 clear 503 with Retry-After (nothing stored); never a 500.
 """
 
@@ -26,6 +26,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from complaints.receipt_cookie import RECEIPT_COOKIE
 from tests.complaints.conftest import POINT, category
 
 BURST = int(os.environ.get("INTAKE_BURST", "80"))
@@ -189,7 +190,7 @@ def test_a_burst_of_submissions_gets_receipts_or_a_clear_503(server):
         if status == 302:
             assert stored.get(submission_token) == 1, submission_token
             assert "/receipt/" in headers["Location"]
-            assert "sessionid=" in headers.get("Set-Cookie", "")
+            assert f"{RECEIPT_COOKIE}=" in headers.get("Set-Cookie", "")
         else:
             assert submission_token not in stored, submission_token
             assert int(headers["Retry-After"]) > 0
@@ -197,7 +198,8 @@ def test_a_burst_of_submissions_gets_receipts_or_a_clear_503(server):
 
     # The receipts open with the cookie each answer set (a sample: the first few).
     for status, headers, _body in [r for r in results.values() if r[0] == 302][:5]:
-        session = SimpleCookie(headers["Set-Cookie"])["sessionid"].value
+        receipts = SimpleCookie(headers["Set-Cookie"])[RECEIPT_COOKIE].value
         path = urllib.parse.urlsplit(headers["Location"]).path
-        status, _h, page = request(port, "GET", path, headers={"Cookie": f"sessionid={session}"})
+        cookie = {"Cookie": f"{RECEIPT_COOKIE}={receipts}"}
+        status, _h, page = request(port, "GET", path, headers=cookie)
         assert status == 200 and b'id="receipt-code"' in page

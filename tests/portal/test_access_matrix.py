@@ -52,6 +52,7 @@ from complaints.models import (
     RoutingRule,
     SatisfactionResponse,
 )
+from indicators.models import ScoreWeights
 from portal import roles
 from tests.complaints import conftest as complaints_conftest
 from tests.complaints.admin.reward_fixtures import NAME, PHONE
@@ -74,6 +75,7 @@ VISITORS = [ANONYMOUS, *STAFF, SUPERUSER]
 INTAKE, HANDLER, SUPERVISOR = roles.INTAKE_OPERATOR, roles.DEPARTMENT_HANDLER, roles.SUPERVISOR
 OFFICER, APPROVER, AUDITOR = roles.REWARD_OFFICER, roles.REWARD_APPROVER, roles.AUDITOR
 EDITOR, MODERATOR = roles.PUBLICITY_EDITOR, roles.PUBLICITY_MODERATOR
+INSPECTIONS = roles.INSPECTION_MANAGER
 CASE_ROLES = (INTAKE, HANDLER, SUPERVISOR)
 REWARD_ROLES = (OFFICER, APPROVER, AUDITOR)
 
@@ -161,11 +163,14 @@ ACCESS: dict[str, dict[str, str]] = {
     "complaints:report_create": public(),
     "complaints:track": public(),
     "complaints:report_list": public(),
+    "complaints:report_map_data": public(),
+    "complaints:grid_geojson": public(),
     "complaints:informant_report_create": public(),
     "complaints:informant_follow_up": public(),
     # Shows the receipt code once, to the browser that filed; anyone else is sent to the form.
     "complaints:informant_receipt": public(),
     "complaints:reward_transparency": public(),
+    "indicators:performance": public(),  # the public performance page (indicators/public.py)
     # Pages of one report: only for the browser that filed it or proved the access code.
     "complaints:report_receipt": dict.fromkeys(VISITORS, DENIED),
     "complaints:support_done": dict.fromkeys(VISITORS, DENIED),
@@ -218,6 +223,77 @@ ACCESS: dict[str, dict[str, str]] = {
     **viewset("cases-all", index=only(*CASE_ROLES), index_results=only(*CASE_ROLES)),
     # --- case-system feed and Open311 keys: no role holds their permissions ---
     "casefeed_health": nobody_but_superuser(),
+    # --- performance statistics (indicators/): indicators.view_statistics ---
+    "indicators_statistics": only(SUPERVISOR, AUDITOR),
+    # Hot spots (indicators/hotspot_views.py): seen with the statistics; supervisors attach
+    # them to campaigns and take them off (indicators.add/delete_hotspotcampaign).
+    "indicators_hotspots": only(SUPERVISOR, AUDITOR),
+    "indicators_hotspot": only(SUPERVISOR, AUDITOR),
+    "indicators_hotspot_attach": only(SUPERVISOR, outcome=POST_ONLY),
+    "indicators_hotspot_detach": only(SUPERVISOR, outcome=POST_ONLY),
+    # Monthly bulletins (indicators/bulletin_views.py): indicators.view_bulletin; a POST to the
+    # list (make one) needs indicators.add_bulletin (tests/indicators/test_bulletin.py).
+    "indicators_bulletins": only(SUPERVISOR, AUDITOR),
+    "indicators_bulletin_print": only(SUPERVISOR, AUDITOR),
+    "indicators_bulletin_pdf": only(SUPERVISOR, AUDITOR),
+    **viewset(
+        "score_weights",
+        index=only(SUPERVISOR, AUDITOR),
+        index_results=only(SUPERVISOR, AUDITOR),
+        inspect=only(SUPERVISOR, AUDITOR),
+        add=only(),  # administrators only
+        # Versions are never edited or deleted, not even by the superuser.
+        edit=nobody(),
+        delete=nobody(),
+        # Wagtail: history needs add, change or delete; usage needs change.
+        history=only(),
+        history_results=only(),
+        usage=nobody(),
+    ),
+    # --- third-party inspections (inspections/viewsets.py): the 督查管理 role manages objects
+    # and standards (an unused standard here; a used one is never edited, tests/inspections/)
+    # and reads the inspections, which nobody adds, edits or deletes in the admin ---
+    **viewset(
+        "inspection_objects",
+        **dict.fromkeys(
+            (
+                "index",
+                "index_results",
+                "add",
+                "edit",
+                "delete",
+                "history",
+                "history_results",
+                "usage",
+                "inspect",
+            ),
+            only(INSPECTIONS),
+        ),
+    ),
+    **viewset(
+        "inspection_standards",
+        **dict.fromkeys(
+            (
+                "index",
+                "index_results",
+                "add",
+                "edit",
+                "delete",
+                "history",
+                "history_results",
+                "usage",
+                "inspect",
+            ),
+            only(INSPECTIONS),
+        ),
+    ),
+    **viewset(
+        "inspections",
+        index=only(INSPECTIONS),
+        index_results=only(INSPECTIONS),
+        inspect=only(INSPECTIONS),
+        **dict.fromkeys(("add", "edit", "delete", "history", "history_results", "usage"), nobody()),
+    ),
     "casefeed_delivery_retry": only(*STAFF, outcome=POST_ONLY),
     "casesystem:*": nobody_but_superuser(),
     "apikey:*": nobody_but_superuser(),
@@ -360,6 +436,11 @@ ACCESS: dict[str, dict[str, str]] = {
     "wagtailusers_users:*": closed_to_roles(),
     "wagtailusers_groups:*": closed_to_roles(),
     "wagtailsites:*": closed_to_roles(),
+    # --- content languages: locales (the superuser's), and the publicity roles' Translate
+    # action (docs/publishing.md); a snippet translation finds no translatable snippet ---
+    "wagtaillocales:*": closed_to_roles(),
+    "simple_translation:submit_page_translation": only(EDITOR, MODERATOR),
+    "simple_translation:submit_snippet_translation": closed_to_roles(),
     "wagtailadmin_workflows:*": wagtail(),
     # --- Wagtail's own screens, grouped: anonymous visitors must sign in ---
     "wagtailadmin_home": signed_in(),
@@ -468,6 +549,18 @@ class Fixtures:
     def __init__(self, **objects):
         self.__dict__.update(objects)
 
+    @staticmethod
+    def bulletin():
+        """A month's bulletin with a PDF (made once, on the first URL that needs it)."""
+        from datetime import date
+
+        from indicators.bulletin import bulletin_generate
+        from indicators.models import Bulletin
+
+        return Bulletin.objects.filter(month=date(2026, 1, 1)).first() or bulletin_generate(
+            day=date(2026, 1, 1)
+        )
+
     def pk_for(self, entry: Entry):
         namespace = entry.key.rsplit(":", 1)[0] if ":" in entry.key else entry.key
         by_namespace = {
@@ -496,6 +589,12 @@ class Fixtures:
             "wagtailadmin_api:documents": self.document,
             "wagtailimages_chooser": self.image,
             "wagtaildocs_chooser": self.document,
+            "score_weights": ScoreWeights.objects.order_by("version").first(),
+            "indicators_bulletin_print": self.bulletin(),
+            "indicators_bulletin_pdf": self.bulletin(),
+            "inspection_objects": self.inspection.object,
+            "inspection_standards": self.unused_standard,
+            "inspections": self.inspection,
         }
         if namespace in by_namespace:
             obj = by_namespace[namespace]
@@ -517,6 +616,8 @@ class Fixtures:
             "code": "E0102",
             "fmt": "json",
             "page_id": self.home.pk,
+            "cell_id": self.report.grid_cell_id,
+            "category_id": self.report.category_id,
             "parent_page_id": self.home.pk,
             "image_id": self.image.pk,
             "document_id": self.document.pk,
@@ -659,6 +760,19 @@ def fixtures(home, reference_data, handler, make_staff, settings):
         from django.apps import apps
 
         snippets[model_name] = apps.get_model("complaints", model_name).objects.first()
+    from inspections.models import Inspection, InspectionObject, Standard
+
+    inspected = InspectionObject.objects.create(
+        kind="market", name="菜市场 1", grade="1", town=report.town, responsible_unit=department
+    )
+    used_standard = Standard.objects.create(kind="market", grade="1", valid_from="2026-01-01")
+    unused_standard = Standard.objects.create(kind="park", grade="1", valid_from="2026-01-01")
+    inspection = Inspection.objects.create(
+        object=inspected,
+        standard=used_standard,
+        inspector=users[INSPECTIONS],
+        inspected_at=timezone.now(),
+    )
     return Fixtures(
         users=users,
         superuser=superuser,
@@ -683,6 +797,8 @@ def fixtures(home, reference_data, handler, make_staff, settings):
         image=image,
         document=document,
         snippets=snippets,
+        inspection=inspection,
+        unused_standard=unused_standard,
     )
 
 

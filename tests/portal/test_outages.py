@@ -304,8 +304,10 @@ def _error_records(caplog):
 
 
 def test_database_outage_answers_503_with_retry_after_and_logs_once(
-    pages, reference, rate_settings, database_down, caplog, monkeypatch
+    pages, reference, rate_settings, database_down, caplog, monkeypatch, settings
 ):
+    # Pages rendered, not copies from the page cache (those are served during an outage).
+    settings.PORTAL_PAGE_CACHE = False
     client = Client(raise_request_exception=False)
     down, up = database_down
     caplog.set_level(logging.INFO)

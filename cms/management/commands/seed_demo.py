@@ -1,12 +1,24 @@
-"""Build the demo: reference data, the page tree with content, and one user per role."""
+"""Build the demo: reference data, the page tree with content, the demo accounts and a year of
+cases in which every role has work waiting."""
+
+import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from cms.demo.cases import seed_cases
 from cms.demo.content import seed_site
 from cms.demo.rewards import seed_reward_fund
-from cms.demo.users import DEMO_SUPERUSER, DEMO_USERS, seed_users
+from cms.demo.users import (
+    DEMO_USERS,
+    accounts_table,
+    demo_accounts,
+    handler_username,
+    seed_users,
+)
+from complaints.models import Department
 from complaints.services.deadlines import holidays_load_national
 from complaints.services.reference_data import (
     categories_load_from_csv,
@@ -17,16 +29,24 @@ from portal.two_factor import seed_demo_devices
 
 
 def demo_users():
-    from django.contrib.auth import get_user_model
-
-    usernames = [DEMO_SUPERUSER, *DEMO_USERS.values()]
+    usernames = [account.username for account in demo_accounts()]
     return get_user_model().objects.filter(username__in=usernames).order_by("pk")
+
+
+def case_actors() -> tuple[dict, dict]:
+    """The demo accounts that act in the demo year: by role, and the handlers by department."""
+    users = {u.username: u for u in demo_users()}
+    actors = {role: users[username] for role, username in DEMO_USERS.items()}
+    handlers = {d.key: users[handler_username(d.key)] for d in Department.objects.all()}
+    return actors, handlers
 
 
 class Command(BaseCommand):
     help = (
         "Load a complete demo in Chinese: taxonomy, pages (campaigns, targets, exemplary cases, "
-        "notices) and one user per staff role. Idempotent. Refuses to run with DEBUG off unless "
+        "notices), one user per staff role and a handler per department, and a year of cases "
+        "and reward claims in which every role has work. Idempotent. Ends with the table of demo "
+        "accounts (manage.py demo_accounts prints it again). Refuses to run with DEBUG off unless "
         "--force is given: demo users must never reach a production database by accident."
     )
 
@@ -43,6 +63,7 @@ class Command(BaseCommand):
                 "seed_demo refuses to run with DEBUG off: it creates demo users with known "
                 "roles. Use DJANGO_DEBUG=1 for a demo, or --force if you really mean it."
             )
+        started = time.monotonic()
         with transaction.atomic():
             categories = categories_load_from_csv()
             self.stdout.write(f"Taxonomy: {categories} categories.")
@@ -59,10 +80,19 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Pages: {created_pages} created (existing pages are left as they are)."
             )
-            seed_users(stdout=self.stdout)
+            passwords = seed_users(stdout=self.stdout)
             seed_reward_fund(stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("Demo content is ready."))
+            actors, handlers = case_actors()
+            filed = seed_cases(actors=actors, handlers=handlers, stdout=self.stdout)
+            self.stdout.write(
+                f"Demo cases: {filed} reports filed (existing ones left as they are)."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo content is ready ({time.monotonic() - started:.0f} s).")
+        )
         if settings.DEBUG:
             # A DEBUG demo only: the accounts that must use two-factor authentication share one
             # documented TOTP secret (README.md). With --force they enrol at their first sign-in.
             seed_demo_devices(demo_users(), stdout=self.stdout)
+        self.stdout.write("\nDemo accounts (manage.py demo_accounts prints them again):")
+        self.stdout.write(accounts_table(passwords))

@@ -10,6 +10,9 @@ from complaints.casefeed.coordinates import from_wgs84
 from complaints.casefeed.media import media_url_for
 from complaints.models import Attachment, CaseSystem, Delivery
 
+# The attribute a claimed delivery's report carries its evidence photos in (outbox prefetch).
+EVIDENCE_PREFETCH = "evidence_for_delivery"
+
 
 @dataclass(frozen=True)
 class ExternalCase:
@@ -91,10 +94,11 @@ class Connector:
         return place
 
     def media_urls(self, delivery: Delivery) -> list[str]:
-        return [
-            media_url_for(a)
-            for a in delivery.report.attachments.filter(kind=Attachment.Kind.EVIDENCE)
-        ]
+        # A claimed batch carries its evidence photos (one query per batch, not per delivery).
+        evidence = getattr(delivery.report, EVIDENCE_PREFETCH, None)
+        if evidence is None:
+            evidence = delivery.report.attachments.filter(kind=Attachment.Kind.EVIDENCE)
+        return [media_url_for(a) for a in evidence]
 
     def callback_url(self) -> str:
         path = reverse("casefeed:callback", kwargs={"slug": self.case_system.slug})

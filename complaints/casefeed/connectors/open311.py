@@ -12,7 +12,7 @@ from complaints.casefeed.connectors.base import (
     ExternalCase,
     ExternalUpdate,
 )
-from complaints.casefeed.connectors.webhook import http_failure, http_post
+from complaints.casefeed.connectors.webhook import http_failure, http_post, http_session
 from complaints.casefeed.signing import IDEMPOTENCY_HEADER
 
 REFERENCE_ATTRIBUTE = "portal_reference"
@@ -73,7 +73,7 @@ class Open311Connector(Connector):
 
     def _get(self, path: str, params: dict):
         try:
-            response = requests.get(
+            response = http_session().get(
                 self.url(path), params={**self.common(), **params}, timeout=self.case_system.timeout
             )
         except requests.RequestException as exc:

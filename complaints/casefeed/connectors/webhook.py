@@ -1,6 +1,7 @@
 """Signed JSON webhook: POST the case (docs/casefeed-webhook.schema.json) with an HMAC."""
 
 import json
+import threading
 
 import requests
 from django.utils import timezone
@@ -21,9 +22,27 @@ def http_failure(response: requests.Response) -> DeliveryFailed:
     )
 
 
+_local = threading.local()
+
+
+def http_session() -> requests.Session:
+    """This thread's HTTP session: connections to a case system are kept alive and reused.
+
+    A new TCP connection per delivery cost more than the rest of the delivery together; a
+    worker is one thread, so one session per thread shares nothing between threads (a
+    ``requests.Session`` is not thread-safe). A pooled connection the server has closed is
+    noticed before reuse and replaced; failures are never retried here (the outbox retries
+    with back-off, under the same idempotency key).
+    """
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
+
+
 def http_post(url: str, *, timeout: float, **kwargs) -> requests.Response:
     try:
-        return requests.post(url, timeout=timeout, **kwargs)
+        return http_session().post(url, timeout=timeout, **kwargs)
     except requests.Timeout as exc:
         raise DeliveryFailed(f"timeout: {exc}") from exc
     except requests.RequestException as exc:

@@ -1,4 +1,5 @@
-"""The background worker: runs queued tasks and publishes scheduled pages every minute.
+"""The background worker: runs queued tasks, and every minute the scheduled commands (publishes
+scheduled pages; makes last month's bulletin once it is due; purges abandoned photo drafts).
 
 The task loop is django-tasks-db's ``Worker`` (the class behind ``manage.py db_worker``), run by
 ``ResilientWorker``: one round claims and runs one task exactly as ``db_worker`` does, but a
@@ -25,6 +26,15 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 from portal.worker_loop import TASKS, Heartbeat, OutageBackoff, reset_connections
 
 logger = logging.getLogger(__name__)
+
+# Run every --schedule-interval seconds, each on its own (one failing does not stop the others).
+# Named, not imported: the indicators app's command (nothing in portal imports indicators).
+SCHEDULED_COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("publish_scheduled",),
+    ("generate_bulletin", "--if-due"),
+    # Drafts left pending by a process that died while writing their file, and abandoned forms.
+    ("purge_upload_drafts",),  # indicators/bulletin.py: on the month's first working day
+)
 
 
 class ResilientWorker(Worker):
@@ -144,11 +154,12 @@ class Command(BaseCommand):
 
     def publish_scheduled_forever(self, stop: threading.Event, interval: float) -> None:
         while not stop.is_set():
-            try:
-                close_old_connections()
-                call_command("publish_scheduled", verbosity=0)
-            except Exception:
-                logger.exception("publish_scheduled failed; retrying in %s s", interval)
-            finally:
-                close_old_connections()
+            for command in SCHEDULED_COMMANDS:
+                try:
+                    close_old_connections()
+                    call_command(*command, verbosity=0)
+                except Exception:
+                    logger.exception("%s failed; retrying in %s s", command[0], interval)
+                finally:
+                    close_old_connections()
             stop.wait(interval)

@@ -174,16 +174,31 @@ def test_menu_shows_queue_counts(users, client, report_in):
     assert "(2)" in page
 
 
-def test_case_page_shows_the_position_on_the_map_when_tiles_are_configured(
+def test_case_page_draws_the_grid_cell_and_adds_tiles_only_when_configured(
     users, client, report_in, settings
 ):
+    import json
+    import re
+
     report = report_in(ReportState.RECEIVED)
+    assert report.grid_cell and report.grid_cell.polygon
     client.force_login(users["intake"])
     url = reverse("complaints_case", args=[report.pk])
-    assert 'id="reports-map"' not in client.get(url).text
+
+    def map_of(page):
+        element = re.search(r'<div class="case-map" id="case-map" data-tiles="([^"]*)"', page)
+        data = re.search(r'<script id="case-map-data" type="application/json">(.*?)</script>', page)
+        assert element and data, "no map on the case page"
+        return element.group(1), json.loads(data.group(1))
+
+    # Without a tile server the grid cell's own polygon is the map, the point marked on it.
+    tiles, data = map_of(client.get(url).text)
+    assert tiles == ""
+    assert data["cell"] == report.grid_cell.polygon
+    assert data["point"] == {"lat": float(report.latitude), "lng": float(report.longitude)}
     settings.COMPLAINTS_MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
-    page = client.get(url).text
-    assert 'id="reports-map"' in page and "report-markers" in page
+    tiles, data = map_of(client.get(url).text)
+    assert tiles == settings.COMPLAINTS_MAP_TILE_URL and data["cell"] == report.grid_cell.polygon
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ class State:
             self.data = json.loads(path.read_text())
         else:
             self.data = {"cases": {}, "posts": 0, "creates": 0, "control": {}, "statuses": {}}
+        self.data.setdefault("connections", 0)
 
     def save(self):
         tmp = self.path.with_suffix(".tmp")
@@ -37,6 +38,11 @@ class State:
 
 
 class Handler(BaseHTTPRequestHandler):
+    # Keep-alive, as a real case system's web server does: every answer has a Content-Length.
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without this, Nagle's algorithm holds the
+    # body back until the client's delayed ACK (about 40 ms per answer on a kept-alive socket).
+    disable_nagle_algorithm = True
     state: State
     secret: str
     api_key: str
@@ -44,6 +50,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+    def handle(self):
+        # One call per TCP connection, however many requests it carries (keep-alive).
+        with LOCK:
+            self.state.data["connections"] += 1
+        super().handle()
 
     def _send(self, status: int, body) -> None:
         payload = json.dumps(body).encode()

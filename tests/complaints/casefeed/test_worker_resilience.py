@@ -139,23 +139,32 @@ def test_batch_claim_whose_lease_ran_out_sends_nothing_twice(webhook_system, reg
     assert Delivery.objects.filter(state=DeliveryState.DELIVERED).count() == len(reports)
 
 
-def test_drain_claims_one_delivery_at_a_time(webhook_system, register, fake, monkeypatch):
-    """Each delivery's lease starts when it is its turn, not when the batch started."""
+def test_drain_claims_a_batch_and_renews_each_lease_before_sending(
+    webhook_system, register, fake, monkeypatch
+):
+    """One claim for the batch; each delivery's lease is renewed when it is its turn."""
     from complaints.casefeed import outbox as module
 
     for _ in range(3):
         register()
-    seen = []
-    original = module.deliveries_claim
+    seen, renewed = [], []
+    original_claim, original_renew = module.deliveries_claim, module._renew
 
-    def spy(**kwargs):
-        claims = original(**kwargs)
+    def spy_claim(**kwargs):
+        claims = original_claim(**kwargs)
         seen.append(len(claims))
         return claims
 
-    monkeypatch.setattr(module, "deliveries_claim", spy)
+    def spy_renew(claim):
+        renewed.append((claim.delivery.pk, fake.state()["posts"]))
+        return original_renew(claim)
+
+    monkeypatch.setattr(module, "deliveries_claim", spy_claim)
+    monkeypatch.setattr(module, "_renew", spy_renew)
     assert deliveries_drain(worker="w", batch=10) == (3, 3)
-    assert seen == [1, 1, 1, 0]
+    assert seen == [3]
+    # Renewed one by one, each right before its own send (n rows sent before the n-th renewal).
+    assert [posts for _pk, posts in renewed] == [0, 1, 2]
 
 
 def test_receiver_down_for_hours_is_not_dead_lettered_until_the_age_limit(

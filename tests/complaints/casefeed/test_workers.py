@@ -59,12 +59,25 @@ def start_worker(name: str, *args: str, **env) -> subprocess.Popen:
     )
 
 
-def test_several_workers_never_deliver_the_same_row_twice(webhook_system, register, fake):
-    reports = [register() for _ in range(120)]
+def test_several_workers_never_deliver_the_same_row_twice(webhook_system, register, fake, tmp_path):
+    beats = tmp_path / "heartbeats"
     workers = [
-        start_worker(f"w{i}", "--batch", "3", "--interval", "0.05", "--poll-every", "9999")
+        start_worker(
+            f"w{i}",
+            "--batch",
+            "3",
+            "--interval",
+            "0.05",
+            "--poll-every",
+            "9999",
+            HEALTH_HEARTBEAT_DIR=str(beats),
+        )
         for i in range(4)
     ]
+    # All four are running before the rows arrive (a batch drain is quicker than the start-up
+    # of a second process), so they share the rows.
+    assert wait_until(lambda: len(list(beats.glob("casefeed--*.json"))) == 4, timeout=60)
+    reports = [register() for _ in range(120)]
     done = wait_until(
         lambda: Delivery.objects.filter(state=DeliveryState.DELIVERED).count() == len(reports),
         timeout=90,

@@ -54,7 +54,7 @@ def test_a_wrong_key_in_the_header_is_403(client, partner, fmt):
 # 8. Bad keys count against the client address: a burst of them ends in 429.
 
 
-def test_a_burst_of_bad_keys_ends_in_429(client, partner, settings):
+def test_a_burst_of_bad_keys_ends_in_429(client, partner, settings, still_rate_window):
     settings.OPEN311_RATE_ANONYMOUS = "120/m"
     codes = [
         client.get(f"{BASE}requests.json", {"api_key": f"guessed-key-{n:04d}"}).status_code
@@ -67,7 +67,9 @@ def test_a_burst_of_bad_keys_ends_in_429(client, partner, settings):
 
 
 @pytest.mark.parametrize("where", ["header", "parameter"])
-def test_bad_keys_share_the_anonymous_budget_of_the_address(client, partner, settings, where):
+def test_bad_keys_share_the_anonymous_budget_of_the_address(
+    client, partner, settings, where, still_rate_window
+):
     settings.OPEN311_RATE_ANONYMOUS = "4/m"
     _, key = partner
 

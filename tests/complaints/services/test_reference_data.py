@@ -45,9 +45,9 @@ def test_reward_rules_load_from_the_csv_idempotently():
     from complaints.services.reference_data import reward_rules_load_from_csv
 
     categories_load_from_csv()
-    assert reward_rules_load_from_csv() == 14
+    assert reward_rules_load_from_csv() == 13
     assert reward_rules_load_from_csv() == 0
-    assert RewardRule.objects.count() == 14
+    assert RewardRule.objects.count() == 13  # violations only: 绿地 is a facility
     assert set(RewardRule.objects.values_list("category__reward_eligible", flat=True)) == {True}
     dumping = RewardRule.objects.get(category__code="0105")
     assert (dumping.amount_kind, dumping.amount, dumping.unit) == ("fixed", Decimal("500"), "")

@@ -14,7 +14,11 @@ def test_registration_queues_the_case_feed_and_closure_invites_a_rating():
     assert delivery_on_registration in transition_effects(Action.REGISTER)
     assert satisfaction_invite_on_closure in transition_effects(Action.CLOSE)
     assert satisfaction_invite_on_closure in transition_effects(Action.EXTERNAL_RESOLVE)
-    assert transition_effects(Action.DISPATCH) == ()
+    # Dispatch carries only the inspections' deadline of a rectification case; handling, none.
+    assert [effect.__module__ for effect in transition_effects(Action.DISPATCH)] == [
+        "inspections.services"
+    ]
+    assert transition_effects(Action.HANDLE) == ()
 
 
 def test_workflow_service_imports_no_integration():

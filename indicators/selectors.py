@@ -1,0 +1,356 @@
+"""The indicators of docs/indicators.md, computed in the database per town, community,
+department or category and period.
+
+Every count comes from one GROUP BY over reports with conditional aggregates, the ratings from
+one GROUP BY over satisfaction responses, the handling times from one narrow read of the period's
+closures measured on the working clock; the labels and the holiday calendar are one query each.
+So a table costs the same handful of queries whatever the number of reports
+(tests/indicators/test_selectors.py pins it).
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import (
+    CaseEvent,
+    Category,
+    Community,
+    Department,
+    Report,
+    ReportState,
+    SatisfactionRating,
+    SatisfactionResponse,
+    Town,
+)
+from complaints.services.deadlines import CLOCK_STATES
+from indicators.periods import Period
+from indicators.working_hours import WorkingClock
+
+# What a row of the table is grouped by: the report's foreign key and the model it points to.
+DIMENSIONS = {
+    "town": ("town_id", Town, _("Town")),
+    "community": ("community_id", Community, _("Community")),
+    "department": ("department_id", Department, _("Department")),
+    "category": ("category_id", Category, _("Category")),
+}
+
+# Closed for the resident: closed, or closed with a rework request not yet accepted.
+CLOSED_STATES = (ReportState.CLOSED, ReportState.REOPEN_REQUESTED)
+# Never due: intake decided the report is not a case (or the same case as another).
+NOT_CASES = (ReportState.REJECTED, ReportState.DUPLICATE)
+SATISFIED = (SatisfactionRating.SATISFIED, SatisfactionRating.BASICALLY_SATISFIED)
+
+
+def _ratio(numerator, denominator) -> float | None:
+    """A percentage, or None when there is nothing to divide by (shown as "—", never 0 %)."""
+    if not denominator:
+        return None
+    return 100.0 * numerator / denominator
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """The nearest-rank percentile (``share`` 0.9 for the 90th): a value that occurred."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class IndicatorRow:
+    """The indicators of one town, community, department or category (or the district)."""
+
+    key: int | None
+    label: str
+    received: int = 0
+    awaiting_intake: int = 0
+    registered: int = 0
+    due: int = 0
+    closed_of_due: int = 0
+    on_time: int = 0
+    closures: int = 0
+    reworked: int = 0
+    rated_closures: int = 0
+    overdue_now: int = 0
+    supporters: int = 0
+    responses: int = 0
+    satisfied: int = 0
+    callbacks: int = 0
+    hours: list[float] = field(default_factory=list, repr=False)
+
+    COUNTS = (
+        "received",
+        "awaiting_intake",
+        "registered",
+        "due",
+        "closed_of_due",
+        "on_time",
+        "closures",
+        "reworked",
+        "rated_closures",
+        "overdue_now",
+        "supporters",
+        "responses",
+        "satisfied",
+        "callbacks",
+    )
+
+    @property
+    def registration_rate(self) -> float | None:
+        return _ratio(self.registered, self.received - self.awaiting_intake)
+
+    @property
+    def closure_rate(self) -> float | None:
+        return _ratio(self.closed_of_due, self.due)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _ratio(self.on_time, self.due)
+
+    @property
+    def rework_rate(self) -> float | None:
+        return _ratio(self.reworked, self.closures)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _ratio(self.satisfied, self.responses)
+
+    @property
+    def response_rate(self) -> float | None:
+        return _ratio(self.rated_closures, self.closures)
+
+    @property
+    def supporters_per_report(self) -> float | None:
+        return self.supporters / self.received if self.received else None
+
+    @property
+    def average_hours(self) -> float | None:
+        return sum(self.hours) / len(self.hours) if self.hours else None
+
+    @property
+    def p90_hours(self) -> float | None:
+        return percentile(self.hours, 0.9)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) for name in self.COUNTS)
+
+    def add(self, other: "IndicatorRow") -> None:
+        for name in self.COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.hours.extend(other.hours)
+
+
+@dataclass
+class IndicatorTable:
+    dimension: str
+    period: Period
+    rows: list[IndicatorRow]
+    total: IndicatorRow
+    computed_at: datetime
+
+
+def _reports(*, town=None, department=None, category=None):
+    reports = Report.objects.all()
+    if town is not None:
+        reports = reports.filter(town=town)
+    if department is not None:
+        reports = reports.filter(department=department)
+    if category is not None:
+        reports = reports.filter(category=category)
+    return reports
+
+
+def indicator_table(
+    *,
+    dimension: str,
+    period: Period,
+    town=None,
+    department=None,
+    category=None,
+    now: datetime | None = None,
+    include_empty: bool = False,
+) -> IndicatorTable:
+    """The indicators of ``period`` per ``dimension`` (a key of ``DIMENSIONS``), with the total.
+
+    ``town``, ``department`` and ``category`` narrow every figure to reports of theirs. Rows
+    with no figure at all are left out unless ``include_empty`` (the ranking lists every town).
+    Reports with no value for the dimension (a report without a town) form the row "(none)".
+    """
+    now = now or timezone.now()
+    column, model, _label = DIMENSIONS[dimension]
+    start, end = period.start, period.end
+    reports = _reports(town=town, department=department, category=category)
+
+    created = Q(created_at__gte=start, created_at__lt=end)
+    due = Q(deadline__gte=start, deadline__lt=end) & ~Q(state__in=NOT_CASES)
+    closure = Q(closed_at__gte=start, closed_at__lt=end, state__in=CLOSED_STATES)
+    overdue = Q(state__in=CLOCK_STATES, deadline__lt=now)
+    was_registered = Exists(
+        CaseEvent.objects.filter(
+            report=OuterRef("pk"),
+            kind=CaseEvent.Kind.STATE_CHANGED,
+            to_state=ReportState.REGISTERED,
+        )
+    )
+    closure_rated = Exists(
+        SatisfactionResponse.objects.filter(report=OuterRef("pk"), closure=OuterRef("rework_count"))
+    )
+
+    rows: dict[int | None, IndicatorRow] = {}
+
+    def row(key) -> IndicatorRow:
+        if key not in rows:
+            rows[key] = IndicatorRow(key=key, label="")
+        return rows[key]
+
+    # 1. Every count of reports, in one GROUP BY.
+    counted = (
+        reports.filter(created | due | closure | overdue)
+        .order_by()
+        .values(column)
+        .annotate(
+            received=Count("pk", filter=created),
+            awaiting_intake=Count("pk", filter=created & Q(state=ReportState.RECEIVED)),
+            registered=Count("pk", filter=created & Q(was_registered)),
+            due=Count("pk", filter=due),
+            closed_of_due=Count("pk", filter=due & Q(state__in=CLOSED_STATES)),
+            on_time=Count("pk", filter=due & Q(state__in=CLOSED_STATES, closed_on_time=True)),
+            closures=Count("pk", filter=closure),
+            reworked=Count("pk", filter=closure & Q(rework_count__gt=0)),
+            rated_closures=Count("pk", filter=closure & Q(closure_rated)),
+            overdue_now=Count("pk", filter=overdue),
+            supporters=Coalesce(Sum("supporter_count", filter=created), 0),
+        )
+    )
+    for values in counted:
+        target = row(values.pop(column))
+        for name, value in values.items():
+            setattr(target, name, value)
+
+    # 2. Ratings recorded in the period, by the rated report's dimension.
+    responses = (
+        SatisfactionResponse.objects.filter(
+            created_at__gte=start, created_at__lt=end, report__in=reports
+        )
+        .order_by()
+        .values(f"report__{column}")
+        .annotate(
+            responses=Count("pk"),
+            satisfied=Count("pk", filter=Q(rating__in=SATISFIED)),
+            callbacks=Count("pk", filter=Q(channel=SatisfactionResponse.Channel.CALLBACK)),
+        )
+    )
+    for values in responses:
+        target = row(values.pop(f"report__{column}"))
+        for name, value in values.items():
+            setattr(target, name, value)
+
+    # 3. Handling time of the period's closures: first dispatch (else receipt) to closure.
+    first_dispatch = Subquery(
+        CaseEvent.objects.filter(
+            report=OuterRef("pk"),
+            kind=CaseEvent.Kind.STATE_CHANGED,
+            to_state=ReportState.DISPATCHED,
+        )
+        .order_by()
+        .values("report")
+        .annotate(first=Min("created_at"))
+        .values("first")[:1]
+    )
+    spans = list(
+        reports.filter(closure)
+        .order_by()
+        .annotate(began=Coalesce(first_dispatch, F("created_at")))
+        .values_list(column, "began", "closed_at")
+    )
+    if spans:
+        first_day = min(timezone.localtime(began).date() for _key, began, _closed in spans)
+        last_day = max(timezone.localtime(closed).date() for _key, _began, closed in spans)
+        clock = WorkingClock(first=first_day, last=last_day + timedelta(days=1))
+        for key, began, closed in spans:
+            row(key).hours.append(clock.hours_between(began, closed))
+
+    # 4. Labels (every object of the dimension when empty rows are wanted).
+    objects = model._default_manager.order_by(*(model._meta.ordering or ["pk"]))
+    if not include_empty:
+        objects = objects.filter(pk__in=[key for key in rows if key is not None])
+    ordered: list[IndicatorRow] = []
+    for obj in objects:
+        target = rows.pop(obj.pk) if obj.pk in rows else IndicatorRow(key=obj.pk, label="")
+        target.label = getattr(obj, "name", "") if dimension != "category" else str(obj)
+        ordered.append(target)
+    if None in rows:
+        unknown = rows.pop(None)
+        unknown.label = str(_("(none)"))
+        ordered.append(unknown)
+
+    total = IndicatorRow(key=None, label=str(_("Whole district")))
+    for item in ordered:
+        total.add(item)
+    return IndicatorTable(
+        dimension=dimension, period=period, rows=ordered, total=total, computed_at=now
+    )
+
+
+def monthly_trend(*, months: list[Period], town=None, department=None, category=None) -> list[dict]:
+    """Received, closed and closed on time per month of ``months`` (one query)."""
+    from django.db.models.functions import TruncMonth
+
+    if not months:
+        return []
+    start, end = months[0].start, months[-1].end
+    reports = _reports(town=town, department=department, category=category)
+    received = dict(
+        reports.filter(created_at__gte=start, created_at__lt=end)
+        .order_by()
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    closed = {
+        row["month"]: row
+        for row in reports.filter(closed_at__gte=start, closed_at__lt=end, state__in=CLOSED_STATES)
+        .order_by()
+        .annotate(month=TruncMonth("closed_at"))
+        .values("month")
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(closed_on_time=True)))
+    }
+
+    def key(moment):
+        return timezone.localtime(moment).date().replace(day=1) if moment else None
+
+    received = {key(month): n for month, n in received.items()}
+    closed = {key(month): row for month, row in closed.items()}
+    return [
+        {
+            "period": month,
+            "received": received.get(month.first, 0),
+            "closed": closed.get(month.first, {}).get("n", 0),
+            "on_time": closed.get(month.first, {}).get("on_time", 0),
+        }
+        for month in months
+    ]
+
+
+def received_by_category(
+    *, period: Period, town=None, department=None, category=None, limit: int = 10
+) -> list[tuple[str, int]]:
+    """The categories with the most reports received in ``period``, most first (one query)."""
+    rows = (
+        _reports(town=town, department=department, category=category)
+        .filter(created_at__gte=period.start, created_at__lt=period.end)
+        .order_by()
+        .values("category__code", "category__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "category__code")[:limit]
+    )
+    return [(f"{row['category__code']} {row['category__name']}", row["n"]) for row in rows]

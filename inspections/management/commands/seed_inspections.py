@@ -1,0 +1,173 @@
+"""Demo inspection objects, one standard per object kind and a few inspections
+(docs/inspections.md "Demo"). Idempotent: objects and standards that exist are left as they are,
+and inspections are added only while there are none."""
+
+import random
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from complaints.models import Category, Town
+from complaints.services.reference_data import demo_geography_load, departments_load
+from inspections.models import (
+    Discipline,
+    Finding,
+    Grade,
+    Inspection,
+    InspectionObject,
+    ObjectKind,
+    Standard,
+    StandardItem,
+)
+from portal import roles
+
+# Per kind: how many demo objects (the seed's 9 markets, 18 back alleys, 18 toilets, and a few
+# of the others), their name, grade and responsible unit (a department key).
+OBJECTS: dict[str, tuple[int, str, str, str]] = {
+    ObjectKind.MARKET: (9, "菜市场", Grade.SECOND, "town_enforcement"),
+    ObjectKind.BACK_ALLEY: (18, "背街小巷", Grade.THIRD, "town_enforcement"),
+    ObjectKind.PUBLIC_TOILET: (18, "公厕", Grade.SECOND, "sanitation"),
+    ObjectKind.ROAD_SEGMENT: (6, "道路路段", Grade.FIRST, "sanitation"),
+    ObjectKind.REFUSE_POINT: (6, "垃圾收集点", Grade.SECOND, "sanitation"),
+    ObjectKind.PARK: (3, "公园", Grade.SECOND, "greening"),
+}
+
+S, M, G = Discipline.SANITATION, Discipline.MUNICIPAL, Discipline.GREENING
+# (discipline, text, points, cap, rectification hours or None, case category (kind, code)).
+ItemSpec = tuple[str, str, str, str, int | None, tuple[str, str] | None]
+ITEMS: dict[str, list[ItemSpec]] = {
+    ObjectKind.MARKET: [
+        (S, "地面有暴露垃圾", "2", "10", 4, ("event", "0102")),
+        (S, "垃圾桶满溢未清运", "3", "9", 4, ("component", "0302")),
+        (M, "店外经营、占道经营", "2", "8", 8, ("event", "0503")),
+        (G, "周边绿化带缺株、枯死", "1", "4", None, None),
+    ],
+    ObjectKind.BACK_ALLEY: [
+        (S, "路面不洁、积存垃圾", "2", "10", 8, ("event", "0103")),
+        (M, "井盖缺损", "5", "10", 4, ("component", "0101")),
+        (M, "乱张贴小广告", "1", "5", 16, ("event", "0201")),
+        (G, "绿地黄土裸露", "1", "3", None, None),
+    ],
+    ObjectKind.PUBLIC_TOILET: [
+        (S, "地面、便器不洁", "3", "12", 2, ("component", "0301")),
+        (S, "异味明显", "5", "10", 4, ("component", "0301")),
+        (M, "设施损坏（门锁、水龙头、照明）", "2", "8", 16, ("component", "0301")),
+    ],
+    ObjectKind.ROAD_SEGMENT: [
+        (S, "道路不洁", "2", "10", 2, ("event", "0104")),
+        (M, "路灯不亮", "2", "6", 16, ("component", "0102")),
+        (M, "护栏破损", "3", "9", 16, ("component", "0201")),
+        (G, "行道树缺株、倒伏", "2", "6", 24, ("component", "0401")),
+    ],
+    ObjectKind.REFUSE_POINT: [
+        (S, "垃圾满溢、落地", "3", "12", 4, ("component", "0302")),
+        (S, "周边有积存垃圾渣土", "2", "8", 8, ("event", "0103")),
+        (M, "收集点设施破损", "2", "6", None, None),
+    ],
+    ObjectKind.PARK: [
+        (G, "绿地缺株、枯死", "2", "10", 24, ("component", "0402")),
+        (S, "园路不洁", "2", "8", 8, ("event", "0104")),
+        (M, "座椅、路灯损坏", "2", "6", None, None),
+    ],
+}
+
+
+class Command(BaseCommand):
+    help = "Create demo inspection objects, standards and a few inspections."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            objects = self.objects()
+            standards = self.standards()
+            inspections = self.inspections(objects, standards)
+        self.stdout.write(
+            f"{len(objects)} objects, {len(standards)} standards, {inspections} new inspections"
+        )
+
+    def objects(self) -> list[InspectionObject]:
+        if not Town.objects.exists():
+            demo_geography_load()
+        departments = departments_load()
+        towns = list(Town.objects.order_by("code"))
+        made = []
+        for kind, (count, label, grade, unit) in OBJECTS.items():
+            for number in range(1, count + 1):
+                obj, _created = InspectionObject.objects.get_or_create(
+                    kind=kind,
+                    name=f"{label} {number}",
+                    defaults={
+                        "grade": grade,
+                        "town": towns[(number - 1) % len(towns)],
+                        "responsible_unit": departments[unit],
+                    },
+                )
+                made.append(obj)
+        return made
+
+    def standards(self) -> dict[tuple[str, str], Standard]:
+        standards: dict[tuple[str, str], Standard] = {}
+        for kind, (_count, _label, grade, _unit) in OBJECTS.items():
+            standard = Standard.objects.filter(kind=kind, grade=grade).order_by("-version").first()
+            if standard is None:
+                standard = Standard.objects.create(
+                    kind=kind, grade=grade, valid_from=date(2026, 1, 1), note="示范标准"
+                )
+                for order, (discipline, text, points, cap, hours, code) in enumerate(ITEMS[kind]):
+                    StandardItem.objects.create(
+                        standard=standard,
+                        discipline=discipline,
+                        text=text,
+                        points=Decimal(points),
+                        cap=Decimal(cap),
+                        needs_rectification=hours is not None,
+                        rectification_hours=hours,
+                        category=(
+                            Category.objects.filter(kind=code[0], code=code[1]).first()
+                            if code
+                            else None
+                        ),
+                        sort_order=order,
+                    )
+            standards[(kind, grade)] = standard
+        return standards
+
+    def inspections(self, objects, standards) -> int:
+        """Two rounds (last month and this month) over a third of the objects; findings without
+        cases (the demo's cases come from cms/demo)."""
+        if Inspection.objects.exists():
+            return 0
+        User = get_user_model()
+        inspector, created = User.objects.get_or_create(
+            username="demo_inspector", defaults={"first_name": "第三方督查员"}
+        )
+        if created:
+            inspector.set_unusable_password()
+            inspector.save()
+            inspector.groups.add(roles.group(roles.INSPECTION_MANAGER))
+        rng = random.Random(15)  # noqa: S311  # nosec B311 - demo data, not secrets
+        made = 0
+        for days_ago in (35, 5):
+            for obj in objects[::3]:
+                standard = standards[(obj.kind, obj.grade)]
+                inspection = Inspection.objects.create(
+                    object=obj,
+                    standard=standard,
+                    inspector=inspector,
+                    inspected_at=timezone.now() - timedelta(days=days_ago, hours=rng.randint(0, 8)),
+                    state=Inspection.State.SUBMITTED,
+                )
+                items = list(standard.items.all())
+                for item in rng.sample(items, rng.randint(0, min(2, len(items)))):
+                    Finding.objects.create(
+                        inspection=inspection,
+                        item=item,
+                        occurrences=rng.randint(1, 3),
+                        client_uuid=uuid.uuid4(),
+                    )
+                made += 1
+        return made
