@@ -3,6 +3,7 @@ version, and what was found."""
 
 import json
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+
+from complaints.privacy.storage import private_storage
 
 
 class ObjectKind(models.TextChoices):
@@ -182,6 +185,18 @@ class StandardItem(models.Model):
             raise ValidationError({"category": _("Choose the category of the rectification case.")})
 
 
+class Flag(models.TextChoices):
+    """What did not fit when a device sent a start or a finding."""
+
+    TIME = "time", _("Device time differs from the server's")
+    POSITION = "position", _("Position far from the object")
+
+
+def flag_labels(flags) -> str:
+    labels = dict(Flag.choices)
+    return "；".join(str(labels.get(flag, flag)) for flag in flags)
+
+
 class Inspection(models.Model):
     class State(models.TextChoices):
         OPEN = "open", _("In progress")
@@ -213,6 +228,10 @@ class Inspection(models.Model):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.OPEN)
+    device_at = models.DateTimeField(_("device time"), null=True, blank=True)
+    # Checks of the device's time and position against the server and the object, for the
+    # manager to see (never refused): keys of Flag, the inspection's and its findings'.
+    flags = models.JSONField(_("flags"), default=list, blank=True)
 
     class Meta:
         ordering = ["-inspected_at", "-pk"]
@@ -221,6 +240,15 @@ class Inspection(models.Model):
 
     def __str__(self):
         return f"{self.object} {self.inspected_at:%Y-%m-%d}"
+
+    def get_flags_display(self) -> str:
+        return flag_labels(self.flags) or "—"
+
+    @property
+    def flag_text(self) -> str:
+        return flag_labels(self.flags)
+
+    flag_text.fget.short_description = _("flags")  # type: ignore[attr-defined]
 
     def clean(self):
         if (
@@ -247,7 +275,14 @@ class Finding(models.Model):
         _("occurrences"), default=1, validators=[MinValueValidator(1)]
     )
     note = models.TextField(_("note"), max_length=1000, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="inspections/%Y/%m/", blank=True)
+    # Re-encoded and stripped like residents' photos, in the private storage (no URL).
+    photo = models.FileField(
+        _("photo"),
+        upload_to="inspections/%Y/%m/",
+        storage=private_storage,
+        max_length=200,
+        blank=True,
+    )
     client_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     report = models.OneToOneField(
         "complaints.Report",
@@ -258,6 +293,14 @@ class Finding(models.Model):
         related_name="inspection_finding",
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    device_at = models.DateTimeField(_("device time"), null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    flags = models.JSONField(_("flags"), default=list, blank=True)
 
     class Meta:
         ordering = ["inspection", "pk"]
@@ -274,3 +317,145 @@ class Finding(models.Model):
             and self.item.standard_id != (self.inspection.standard_id)
         ):
             raise ValidationError({"item": _("The item is not in the inspection's standard.")})
+
+
+class InspectionCompany(models.Model):
+    """A third-party inspection company and its inspectors. If the company is itself a department
+    or contractor of the district, that unit's objects are never assigned to its inspectors."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    department = models.ForeignKey(
+        "complaints.Department",
+        verbose_name=_("own unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The department or contractor this company is, if any: objects it is responsible "
+            "for are never assigned to its inspectors."
+        ),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspectors"),
+        blank=True,
+        related_name="inspection_companies",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("inspection company")
+        verbose_name_plural = _("inspection companies")
+
+    def __str__(self):
+        return self.name
+
+
+class InspectionPlan(models.Model):
+    """A round of inspections: the objects of one kind and grade in one month (all of them, or a
+    random sample), assigned to the inspectors of one company."""
+
+    name = models.CharField(_("name"), max_length=120)
+    month = models.DateField(_("month"), help_text=_("Any day of the month."))
+    kind = models.CharField(_("object kind"), max_length=10, choices=ObjectKind)
+    grade = models.CharField(_("grade"), max_length=2, choices=Grade)
+    sample_size = models.PositiveIntegerField(
+        _("sample size"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty to inspect every active object; otherwise a random sample."),
+    )
+    company = models.ForeignKey(
+        InspectionCompany,
+        verbose_name=_("inspection company"),
+        on_delete=models.PROTECT,
+        related_name="plans",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "name"]
+        verbose_name = _("inspection plan")
+        verbose_name_plural = _("inspection plans")
+
+    def __str__(self):
+        return f"{self.name} ({self.month:%Y-%m})"
+
+    def save(self, *args, **kwargs):
+        if isinstance(self.month, str):
+            self.month = date.fromisoformat(self.month)
+        if self.month:
+            self.month = self.month.replace(day=1)
+        super().save(*args, **kwargs)
+
+
+class Assignment(models.Model):
+    """One object of a plan given to one inspector; the inspection made for it."""
+
+    plan = models.ForeignKey(
+        InspectionPlan,
+        verbose_name=_("inspection plan"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    object = models.ForeignKey(
+        InspectionObject,
+        verbose_name=_("inspection object"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspector"),
+        on_delete=models.PROTECT,
+        related_name="inspection_assignments",
+    )
+    inspection = models.OneToOneField(
+        Inspection,
+        verbose_name=_("inspection"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="assignment",
+    )
+    position = models.PositiveIntegerField(_("order"), default=0, editable=False)
+
+    class Meta:
+        ordering = ["plan", "position", "pk"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "object"], name="inspection_assignment_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.object} → {self.inspector}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.inspection_id is not None and (
+            self.inspection.state == Inspection.State.SUBMITTED  # type: ignore[union-attr]
+        )
+
+    def clean(self):
+        # The conflict-of-interest rule, whoever assigns (the plan or the admin's edit form).
+        from inspections.assignments import assignment_refusal
+
+        if self.plan_id and self.object_id and self.inspector_id:
+            refusal = assignment_refusal(
+                inspector=self.inspector, obj=self.object, company=self.plan.company
+            )
+            if refusal:
+                raise ValidationError({"inspector": refusal})

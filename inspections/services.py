@@ -49,9 +49,14 @@ def finding_record(
     occurrences: int = 1,
     note: str = "",
     photo=None,
+    device_at=None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    flags: list[str] | None = None,
 ) -> tuple[Finding, bool]:
     """Store a finding once per ``client_uuid``: a resend after a dropped connection returns the
-    stored finding and ``False``."""
+    stored finding and ``False``. Its ``flags`` (inspections.fieldwork) are added to the
+    inspection's, where the manager sees them."""
     existing = Finding.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
         if existing.inspection_id != inspection.pk:
@@ -65,6 +70,10 @@ def finding_record(
         client_uuid=client_uuid,
         occurrences=occurrences,
         note=note,
+        device_at=device_at,
+        latitude=latitude,
+        longitude=longitude,
+        flags=list(flags or []),
     )
     if photo is not None:
         finding.photo = photo
@@ -72,6 +81,13 @@ def finding_record(
     try:
         with transaction.atomic():
             finding.save()
+            if flags:
+                locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+                merged = sorted(set(locked.flags) | set(flags))
+                if merged != locked.flags:
+                    locked.flags = merged
+                    locked.save(update_fields=["flags"])
+                inspection.flags = merged
     except IntegrityError:
         # The same finding arriving twice at the same moment: the other request stored it.
         existing = Finding.objects.filter(client_uuid=client_uuid).first()

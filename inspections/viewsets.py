@@ -1,8 +1,11 @@
 """The inspections in the admin: objects, standard versions (a change is a new version), and the
 inspections with their findings (read only)."""
 
-from django.core.exceptions import PermissionDenied
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -10,7 +13,16 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from inspections.models import Inspection, InspectionObject, Standard
+from inspections.assignments import plan_allocate, plan_assign, plan_objects
+from inspections.models import (
+    Assignment,
+    Inspection,
+    InspectionCompany,
+    InspectionObject,
+    InspectionPlan,
+    Standard,
+)
+from portal import roles
 
 
 class UsedStandardPermissionPolicy(ModelPermissionPolicy):
@@ -103,18 +115,205 @@ class InspectionViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = ["object", "standard", "inspected_at", "state"]
-    list_display = ["object", "standard", "inspector", "inspected_at", "state"]
+    list_display = ["object", "standard", "inspector", "inspected_at", "state", "flag_text"]
     list_filter = ["state", "object__kind"]
+    inspect_view_fields = [
+        "object",
+        "standard",
+        "inspector",
+        "inspected_at",
+        "device_at",
+        "latitude",
+        "longitude",
+        "state",
+        "flags",
+    ]
+
+
+class CompanyForm(WagtailAdminModelForm):
+    """The members are picked from the users holding the inspector role, with checkboxes."""
+
+    class Meta:
+        model = InspectionCompany
+        fields = ["name", "department", "members"]
+        widgets = {"members": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = roles.users_in(roles.INSPECTOR).order_by("username")
+        self.fields["members"].label_from_instance = lambda user: (
+            user.get_full_name() or user.get_username()
+        )
+
+
+class CompanyViewSet(ModelViewSet):
+    model = InspectionCompany
+    icon = "group"
+    menu_label = _("Inspection companies")
+    name = "inspection_companies"
+    url_prefix = "inspections/companies"
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["name", "department"]
+    search_fields = ["name"]
+
+    def get_form_class(self, for_update=False):
+        return CompanyForm
+
+
+class PlanForm(WagtailAdminModelForm):
+    """A new plan picks its objects and their inspectors before anything is stored: a plan an
+    inspector could not take for a conflict of interest is refused with its reason. Once made,
+    only its name changes (its assignments are edited one by one)."""
+
+    class Meta:
+        model = InspectionPlan
+        fields = ["name", "month", "kind", "grade", "sample_size", "company"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allocation: list[tuple] = []
+        if self.instance.pk:
+            for name in ("month", "kind", "grade", "sample_size", "company"):
+                self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk or self.errors:
+            return cleaned
+        plan = InspectionPlan(
+            name=cleaned.get("name", ""),
+            month=cleaned["month"],
+            kind=cleaned["kind"],
+            grade=cleaned["grade"],
+            sample_size=cleaned.get("sample_size"),
+            company=cleaned["company"],
+        )
+        try:
+            self.allocation = plan_allocate(plan, plan_objects(plan))
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
+class PlanCreateView(generic.CreateView):
+    def save_instance(self):
+        plan = self.form.instance
+        plan.created_by = self.request.user
+        plan = super().save_instance()
+        plan_assign(plan, allocation=self.form.allocation)
+        return plan
+
+
+class PlanViewSet(ModelViewSet):
+    model = InspectionPlan
+    icon = "date"
+    menu_label = _("Inspection plans")
+    name = "inspection_plans"
+    url_prefix = "inspections/plans"
+    add_view_class = PlanCreateView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["name", "month", "kind", "grade", "sample_size", "company"]
+    list_filter = ["kind", "grade", "company"]
+    inspect_view_fields = [
+        "name",
+        "month",
+        "kind",
+        "grade",
+        "sample_size",
+        "company",
+        "created_by",
+        "created_at",
+    ]
+
+    def get_form_class(self, for_update=False):
+        return PlanForm
+
+
+class AssignmentForm(WagtailAdminModelForm):
+    """Another inspector for one object: the model's clean refuses a conflict of interest."""
+
+    class Meta:
+        model = Assignment
+        fields = ["inspector"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["inspector"]
+        if self.instance.plan_id:
+            field.queryset = self.instance.plan.company.members.order_by("username")
+        else:
+            field.queryset = get_user_model().objects.none()
+        field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+
+class AssignmentPermissionPolicy(ModelPermissionPolicy):
+    """Assignments come from their plan (never added one by one); one whose inspection has begun
+    keeps its inspector."""
+
+    def user_has_permission(self, user, action):
+        if action == "add":
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action in ("change", "delete") and instance.inspection_id:
+            return False
+        return super().user_has_permission_for_instance(user, action, instance)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission([a for a in actions if a != "add"])
+
+
+class StartedAssignmentRefusedMixin:
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)  # type: ignore[misc]
+        if obj.inspection_id:
+            raise PermissionDenied
+        return obj
+
+
+class AssignmentEditView(StartedAssignmentRefusedMixin, generic.EditView):
+    pass
+
+
+class AssignmentDeleteView(StartedAssignmentRefusedMixin, generic.DeleteView):
+    pass
+
+
+class AssignmentViewSet(ModelViewSet):
+    model = Assignment
+    icon = "user"
+    menu_label = _("Assignments")
+    name = "inspection_assignments"
+    url_prefix = "inspections/assignments"
+    edit_view_class = AssignmentEditView
+    delete_view_class = AssignmentDeleteView
+    copy_view_enabled = False
+    list_display = ["object", "inspector", "plan", "inspection"]
+    list_filter = ["plan", "inspector"]
+
+    def get_form_class(self, for_update=False):
+        return AssignmentForm
 
 
 class InspectionsViewSetGroup(ViewSetGroup):
     menu_label = _("Inspections")
     menu_icon = "doc-full"
     menu_order = 180
-    items = (InspectionObjectViewSet, StandardViewSet, InspectionViewSet)
+    items = (
+        InspectionObjectViewSet,
+        StandardViewSet,
+        CompanyViewSet,
+        PlanViewSet,
+        AssignmentViewSet,
+        InspectionViewSet,
+    )
 
 
 def register_permission_policies() -> None:
     """Before the viewsets register: their views then ask these policies."""
     register_permission_policy(Standard, UsedStandardPermissionPolicy(Standard))
     register_permission_policy(Inspection, ReadOnlyPermissionPolicy(Inspection))
+    register_permission_policy(Assignment, AssignmentPermissionPolicy(Assignment))

@@ -21,6 +21,9 @@ REWARD_APPROVER = "reward_approver"
 AUDITOR = "auditor"
 # Third-party inspections (inspections app): objects, standards, inspections and findings.
 INSPECTION_MANAGER = "inspection_manager"
+# A third-party inspector: the phone screen of their own assignments (inspections/views.py). The
+# admin access only lets them sign in and manage their second factor; their admin menu is empty.
+INSPECTOR = "inspector"
 
 LABELS: dict[str, str] = {
     PUBLICITY_EDITOR: "宣传编辑",
@@ -32,6 +35,7 @@ LABELS: dict[str, str] = {
     REWARD_APPROVER: "奖励审批人",
     AUDITOR: "审计员",
     INSPECTION_MANAGER: "督查管理",
+    INSPECTOR: "第三方督查员",
 }
 
 
@@ -127,7 +131,15 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         ),
         "inspections.view_inspection",
         "inspections.view_finding",
+        # Inspection companies, plans and their assignments (the conflict-of-interest rule).
+        *(
+            f"inspections.{verb}_{model}"
+            for model in ("inspectioncompany", "inspectionplan")
+            for verb in ("add", "change", "delete", "view")
+        ),
+        *(f"inspections.{verb}_assignment" for verb in ("change", "delete", "view")),
     ],
+    INSPECTOR: [ACCESS_ADMIN],
 }
 
 # Page permissions over the whole tree (granted at the root page).

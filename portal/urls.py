@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("", include("complaints.urls")),
     # The public performance page (by dotted path: nothing imports the indicators app).
     path("", include("indicators.urls")),
+    path("inspector/", include("inspections.urls")),  # the inspector's phone screen
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

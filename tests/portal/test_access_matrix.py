@@ -76,6 +76,7 @@ INTAKE, HANDLER, SUPERVISOR = roles.INTAKE_OPERATOR, roles.DEPARTMENT_HANDLER, r
 OFFICER, APPROVER, AUDITOR = roles.REWARD_OFFICER, roles.REWARD_APPROVER, roles.AUDITOR
 EDITOR, MODERATOR = roles.PUBLICITY_EDITOR, roles.PUBLICITY_MODERATOR
 INSPECTIONS = roles.INSPECTION_MANAGER
+INSPECTOR = roles.INSPECTOR
 CASE_ROLES = (INTAKE, HANDLER, SUPERVISOR)
 REWARD_ROLES = (OFFICER, APPROVER, AUDITOR)
 
@@ -294,6 +295,45 @@ ACCESS: dict[str, dict[str, str]] = {
         inspect=only(INSPECTIONS),
         **dict.fromkeys(("add", "edit", "delete", "history", "history_results", "usage"), nobody()),
     ),
+    # Companies and plans (a plan's fields but its name are fixed once made); assignments come
+    # from their plan (nobody adds one) and are edited or deleted until their inspection begins.
+    **{
+        key: row
+        for namespace in ("inspection_companies", "inspection_plans")
+        for key, row in viewset(
+            namespace,
+            **dict.fromkeys(
+                (
+                    "index",
+                    "index_results",
+                    "add",
+                    "edit",
+                    "delete",
+                    "history",
+                    "history_results",
+                    "usage",
+                    "inspect",
+                ),
+                only(INSPECTIONS),
+            ),
+        ).items()
+    },
+    **viewset(
+        "inspection_assignments",
+        **dict.fromkeys(
+            ("index", "index_results", "edit", "delete", "history", "history_results", "usage"),
+            only(INSPECTIONS),
+        ),
+        add=nobody(),
+    ),
+    # The inspector's phone screen (inspections/views.py): the 第三方督查员 role only, and only
+    # their own assignments (the one used here is theirs); the superuser holds no assignment.
+    "inspector:assignments": only(INSPECTOR, superuser=DENIED),
+    "inspector:assignment": only(INSPECTOR, superuser=DENIED),
+    **{
+        f"inspector:{name}": only(INSPECTOR, outcome=POST_ONLY, superuser=DENIED)
+        for name in ("start", "finding", "submit")
+    },
     "casefeed_delivery_retry": only(*STAFF, outcome=POST_ONLY),
     "casesystem:*": nobody_but_superuser(),
     "apikey:*": nobody_but_superuser(),
@@ -595,6 +635,10 @@ class Fixtures:
             "inspection_objects": self.inspection.object,
             "inspection_standards": self.unused_standard,
             "inspections": self.inspection,
+            "inspection_companies": self.assignment.plan.company,
+            "inspection_plans": self.assignment.plan,
+            "inspection_assignments": self.assignment,
+            "inspector": self.assignment,
         }
         if namespace in by_namespace:
             obj = by_namespace[namespace]
@@ -773,8 +817,17 @@ def fixtures(home, reference_data, handler, make_staff, settings):
         inspector=users[INSPECTIONS],
         inspected_at=timezone.now(),
     )
+    from inspections.models import Assignment, InspectionCompany, InspectionPlan
+
+    company = InspectionCompany.objects.create(name="第三方督查公司")
+    company.members.add(users[INSPECTOR])
+    plan = InspectionPlan.objects.create(
+        name="菜市场", month="2026-01-01", kind="market", grade="1", company=company
+    )
+    assignment = Assignment.objects.create(plan=plan, object=inspected, inspector=users[INSPECTOR])
     return Fixtures(
         users=users,
+        assignment=assignment,
         superuser=superuser,
         report=report,
         attachment=report.attachments.get(),
