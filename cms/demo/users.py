@@ -27,6 +27,8 @@ DEMO_USERS = {
     roles.AUDITOR: "demo_auditor",
     # Third-party inspections (inspections/; `manage.py seed_inspections` adds their demo data).
     roles.INSPECTION_MANAGER: "demo_inspection",
+    # The phone screen /inspector/ (`seed_inspections` gives it this month's markets).
+    roles.INSPECTOR: "demo_inspector",
 }
 # The demo handler works for this department (key from complaints' reference data).
 DEMO_HANDLER_DEPARTMENT = "sanitation"

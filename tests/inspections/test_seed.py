@@ -3,8 +3,9 @@
 import pytest
 from django.core.management import call_command
 
-from inspections.models import Inspection, InspectionObject, Standard
+from inspections.models import Assignment, Inspection, InspectionObject, Standard
 from inspections.scores import inspection_score
+from portal import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,11 @@ def test_seed_inspections_is_complete_and_idempotent(reference_data):
     inspections = Inspection.objects.count()
     assert inspections > 0
     assert all(0 <= inspection_score(i) <= 100 for i in Inspection.objects.all())
+    # This month's markets are assigned to the demo inspector, who holds the inspector role.
+    assigned = Assignment.objects.filter(inspector__username="demo_inspector")
+    assert assigned.count() == 9
+    assert roles.user_has_role(assigned.first().inspector, roles.INSPECTOR)
     call_command("seed_inspections")
     assert InspectionObject.objects.count() == 60
     assert Standard.objects.count() == 6 and Inspection.objects.count() == inspections
+    assert Assignment.objects.count() == 9

@@ -1,6 +1,7 @@
-"""Demo inspection objects, one standard per object kind and a few inspections
-(docs/inspections.md "Demo"). Idempotent: objects and standards that exist are left as they are,
-and inspections are added only while there are none."""
+"""Demo inspection objects, one standard per object kind, a few inspections, an inspection
+company with the demo inspector and this month's plan of the markets (docs/inspections.md
+"Demo"). Idempotent: objects, standards, the company and the plan that exist are left as they
+are, and inspections are added only while there are none."""
 
 import random
 import uuid
@@ -14,17 +15,25 @@ from django.utils import timezone
 
 from complaints.models import Category, Town
 from complaints.services.reference_data import demo_geography_load, departments_load
+from inspections.assignments import plan_assign
 from inspections.models import (
     Discipline,
     Finding,
     Grade,
     Inspection,
+    InspectionCompany,
     InspectionObject,
+    InspectionPlan,
     ObjectKind,
     Standard,
     StandardItem,
 )
 from portal import roles
+
+# The demo inspector's account (cms/demo/users.py lists it with the role 第三方督查员; this
+# command makes it without a password when the demo's accounts are not there).
+DEMO_INSPECTOR = "demo_inspector"
+DEMO_COMPANY = "第三方督查公司（示范）"
 
 # Per kind: how many demo objects (the seed's 9 markets, 18 back alleys, 18 toilets, and a few
 # of the others), their name, grade and responsible unit (a department key).
@@ -84,10 +93,40 @@ class Command(BaseCommand):
         with transaction.atomic():
             objects = self.objects()
             standards = self.standards()
-            inspections = self.inspections(objects, standards)
+            inspector = self.inspector()
+            inspections = self.inspections(objects, standards, inspector)
+            assignments = self.plan(inspector)
         self.stdout.write(
-            f"{len(objects)} objects, {len(standards)} standards, {inspections} new inspections"
+            f"{len(objects)} objects, {len(standards)} standards, {inspections} new inspections, "
+            f"{assignments} new assignments for {DEMO_INSPECTOR}"
         )
+
+    def inspector(self):
+        User = get_user_model()
+        inspector, created = User.objects.get_or_create(
+            username=DEMO_INSPECTOR, defaults={"first_name": "第三方督查员"}
+        )
+        if created:
+            inspector.set_unusable_password()
+            inspector.save()
+        inspector.groups.add(roles.group(roles.INSPECTOR))
+        # An earlier demo made this account a manager: an inspector manages no plan.
+        inspector.groups.remove(roles.group(roles.INSPECTION_MANAGER))
+        return inspector
+
+    def plan(self, inspector) -> int:
+        """This month's round of the markets, all given to the demo inspector (the company is no
+        department, so no conflict of interest)."""
+        company, _created = InspectionCompany.objects.get_or_create(name=DEMO_COMPANY)
+        company.members.add(inspector)
+        month = timezone.localdate().replace(day=1)
+        kind, (_count, _label, grade, _unit) = ObjectKind.MARKET, OBJECTS[ObjectKind.MARKET]
+        if InspectionPlan.objects.filter(month=month, kind=kind, grade=grade).exists():
+            return 0
+        plan = InspectionPlan.objects.create(
+            name="菜市场月度督查（示范）", month=month, kind=kind, grade=grade, company=company
+        )
+        return len(plan_assign(plan))
 
     def objects(self) -> list[InspectionObject]:
         if not Town.objects.exists():
@@ -136,19 +175,11 @@ class Command(BaseCommand):
             standards[(kind, grade)] = standard
         return standards
 
-    def inspections(self, objects, standards) -> int:
+    def inspections(self, objects, standards, inspector) -> int:
         """Two rounds (last month and this month) over a third of the objects; findings without
         cases (the demo's cases come from cms/demo)."""
         if Inspection.objects.exists():
             return 0
-        User = get_user_model()
-        inspector, created = User.objects.get_or_create(
-            username="demo_inspector", defaults={"first_name": "第三方督查员"}
-        )
-        if created:
-            inspector.set_unusable_password()
-            inspector.save()
-            inspector.groups.add(roles.group(roles.INSPECTION_MANAGER))
         rng = random.Random(15)  # noqa: S311  # nosec B311 - demo data, not secrets
         made = 0
         for days_ago in (35, 5):
