@@ -196,6 +196,23 @@ class PlanForm(WagtailAdminModelForm):
         return cleaned
 
 
+class BegunPlanPermissionPolicy(ModelPermissionPolicy):
+    """A plan some of whose inspections have begun is not deleted (its assignments would go)."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action == "delete" and instance.assignments.filter(inspection__isnull=False).exists():
+            return False
+        return super().user_has_permission_for_instance(user, action, instance)
+
+
+class PlanDeleteView(generic.DeleteView):
+    def get_object(self, queryset=None):
+        plan = super().get_object(queryset)
+        if plan.assignments.filter(inspection__isnull=False).exists():
+            raise PermissionDenied
+        return plan
+
+
 class PlanCreateView(generic.CreateView):
     def save_instance(self):
         plan = self.form.instance
@@ -212,6 +229,7 @@ class PlanViewSet(ModelViewSet):
     name = "inspection_plans"
     url_prefix = "inspections/plans"
     add_view_class = PlanCreateView
+    delete_view_class = PlanDeleteView
     copy_view_enabled = False
     inspect_view_enabled = True
     list_display = ["name", "month", "kind", "grade", "sample_size", "company"]
@@ -317,3 +335,4 @@ def register_permission_policies() -> None:
     register_permission_policy(Standard, UsedStandardPermissionPolicy(Standard))
     register_permission_policy(Inspection, ReadOnlyPermissionPolicy(Inspection))
     register_permission_policy(Assignment, AssignmentPermissionPolicy(Assignment))
+    register_permission_policy(InspectionPlan, BegunPlanPermissionPolicy(InspectionPlan))

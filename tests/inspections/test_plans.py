@@ -5,9 +5,10 @@ import pytest
 from django.urls import reverse
 
 from complaints.models import Department, DepartmentMembership
+from inspections.assignments import assignment_start
 from inspections.models import Assignment, InspectionCompany, InspectionPlan
 from portal import roles
-from tests.inspections.builders import market
+from tests.inspections.builders import market, standard
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +118,24 @@ def test_other_roles_do_not_see_the_plans(client, intake, manager):
     assert client.get(reverse("inspection_plans:index")).status_code == 200
     assert client.get(reverse("inspection_plans:add")).status_code == 200
     assert client.get(reverse("inspection_companies:add")).status_code == 200
+
+
+def test_a_begun_assignment_keeps_its_inspector_and_its_plan(client, manager, inspectors):
+    market("菜市场 1")
+    standard(("地面垃圾", "2", "10"))
+    client.force_login(manager)
+    client.post(reverse("inspection_plans:add"), plan_data(company(members=inspectors)))
+    assignment = Assignment.objects.get()
+    plan = assignment.plan
+    assignment_start(assignment=assignment)
+    for url in (
+        reverse("inspection_assignments:edit", args=[assignment.pk]),
+        reverse("inspection_assignments:delete", args=[assignment.pk]),
+        reverse("inspection_plans:delete", args=[plan.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code in (302, 403), url
+        assert response.status_code == 403 or response["Location"] == reverse("wagtailadmin_home")
+        assert client.post(url, {"inspector": str(inspectors[0].pk)}).status_code in (302, 403)
+    assert InspectionPlan.objects.filter(pk=plan.pk).exists()
+    assert Assignment.objects.get().inspector == assignment.inspector
