@@ -310,6 +310,10 @@ class Finding(models.Model):
     def __str__(self):
         return f"{self.item} ×{self.occurrences}"
 
+    @property
+    def flag_text(self) -> str:
+        return flag_labels(self.flags)
+
     def clean(self):
         if (
             self.item_id

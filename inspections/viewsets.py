@@ -106,12 +106,24 @@ class StandardViewSet(ModelViewSet):
     list_filter = ["kind", "grade"]
 
 
+class InspectionInspectView(generic.InspectView):
+    """The inspection's fields, then its findings with their flags, cases and photos."""
+
+    template_name = "inspections/admin/inspection_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["findings"] = self.object.findings.select_related("item", "report").order_by("pk")
+        return context
+
+
 class InspectionViewSet(ModelViewSet):
     model = Inspection
     icon = "doc-full"
     menu_label = _("Inspections")
     name = "inspections"
     url_prefix = "inspections/inspections"
+    inspect_view_class = InspectionInspectView
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = ["object", "standard", "inspected_at", "state"]

@@ -10,3 +10,10 @@ register_permission_policies()
 @hooks.register("register_admin_viewset")
 def register_inspections():
     return InspectionsViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_inspections_urls():
+    from inspections.admin_views import urlpatterns
+
+    return urlpatterns

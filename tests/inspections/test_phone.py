@@ -266,3 +266,34 @@ def test_submitting_computes_the_score_and_files_the_case(client, inspector, min
     resend = post_finding(client, mine, finding_data(std, litter.client_uuid), **JSON)
     assert resend.status_code == 200
     assert Finding.objects.count() == 2
+
+
+def test_the_manager_sees_the_findings_their_flags_and_photos(client, inspector, mine, std, intake):
+    client.force_login(inspector)
+    start(client, mine)
+    late = (timezone.now() - timedelta(hours=1)).isoformat()
+    post_finding(
+        client,
+        mine,
+        finding_data(std, device_at=late, photo=photo("a.jpg", jpeg_bytes(gps=True))),
+        **JSON,
+    )
+    finding = Finding.objects.get()
+    manager = make_manager()
+    client.force_login(manager)
+    page = client.get(reverse("inspections:inspect", args=[finding.inspection_id]))
+    text = page.content.decode()
+    assert "入口两处" in text and escape(finding.flag_text) in text
+    photo_url = reverse("inspections_finding_photo", args=[finding.pk])
+    assert photo_url in text
+    served = client.get(photo_url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    # Nobody else reads it: a case role is sent to the dashboard (how the admin refuses), an
+    # anonymous visitor to the sign-in page.
+    client.force_login(intake)
+    refused = client.get(photo_url)
+    assert refused.status_code == 302 and refused["Location"] == reverse("wagtailadmin_home")
+    client.logout()
+    anonymous = client.get(photo_url)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("wagtailadmin_login"))

@@ -326,6 +326,8 @@ ACCESS: dict[str, dict[str, str]] = {
         ),
         add=nobody(),
     ),
+    # A finding's photo (private storage): who reads findings (inspections/admin_views.py).
+    "inspections_finding_photo": only(INSPECTIONS),
     # The inspector's phone screen (inspections/views.py): the 第三方督查员 role only, and only
     # their own assignments (the one used here is theirs); the superuser holds no assignment.
     "inspector:assignments": only(INSPECTOR, superuser=DENIED),
@@ -639,6 +641,7 @@ class Fixtures:
             "inspection_plans": self.assignment.plan,
             "inspection_assignments": self.assignment,
             "inspector": self.assignment,
+            "inspections_finding_photo": self.finding,
         }
         if namespace in by_namespace:
             obj = by_namespace[namespace]
@@ -817,7 +820,13 @@ def fixtures(home, reference_data, handler, make_staff, settings):
         inspector=users[INSPECTIONS],
         inspected_at=timezone.now(),
     )
-    from inspections.models import Assignment, InspectionCompany, InspectionPlan
+    from inspections.models import (
+        Assignment,
+        Finding,
+        InspectionCompany,
+        InspectionPlan,
+        StandardItem,
+    )
 
     company = InspectionCompany.objects.create(name="第三方督查公司")
     company.members.add(users[INSPECTOR])
@@ -825,9 +834,17 @@ def fixtures(home, reference_data, handler, make_staff, settings):
         name="菜市场", month="2026-01-01", kind="market", grade="1", company=company
     )
     assignment = Assignment.objects.create(plan=plan, object=inspected, inspector=users[INSPECTOR])
+    finding = Finding.objects.create(
+        inspection=inspection,
+        item=StandardItem.objects.create(
+            standard=used_standard, discipline="sanitation", text="地面垃圾", points=2, cap=10
+        ),
+        photo=ContentFile(jpeg_bytes(), name="finding.jpg"),
+    )
     return Fixtures(
         users=users,
         assignment=assignment,
+        finding=finding,
         superuser=superuser,
         report=report,
         attachment=report.attachments.get(),
