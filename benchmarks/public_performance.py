@@ -2,10 +2,12 @@
 screen (district-wide and town-scoped) and a month's bulletin as the reports pile up (issue 14).
 
     .venv/bin/python benchmarks/public_performance.py --database-url postgres://.../portal_perf
-        [--sizes 10000,100000,1000000] [--events-per-report 1] [--repeat 5]
+        [--sizes 10000,100000,1000000] [--events-per-report 1] [--repeat 5] [--raw]
 
 Like benchmarks/hotspots.py: the database's tables are DROPPED, migrated and given the demo, then
-topped up with ``seed_volume`` for each size. Pages are fetched through Django's test client
+topped up with ``seed_volume`` for each size. ``seed_volume`` writes in bulk, past the workflow's
+effects, so each size then runs ``rebuild_rollups`` (timed) before the pages are measured from the
+daily rollups (indicators/rollups.py); ``--raw`` measures them from the raw data as well. Pages are fetched through Django's test client
 with the page cache off and the shared cache cleared before every request, so each figure is
 computed, not read from a cached copy (the public figures' own 60-second cache included).
 """
@@ -46,15 +48,23 @@ def clear_cache() -> None:
     cache.clear()
 
 
+RAW = "--raw" in sys.argv
+if RAW:
+    sys.argv.remove("--raw")
+
+
 def measure(repeat: int) -> None:
+    import time
     from datetime import timedelta
 
     from django.contrib.auth import get_user_model
+    from django.core.management import call_command
     from django.test import Client
     from django.utils import timezone
 
     from cms.demo.users import DEMO_USERS
     from indicators.bulletin import bulletin_generate
+    from indicators.models import RollupCoverage
     from portal import roles
 
     anonymous = Client()
@@ -70,6 +80,16 @@ def measure(repeat: int) -> None:
         ("statistics (town)", lambda: town.get("/admin/indicators/")),
         ("bulletin (last month)", lambda: bulletin_generate(day=last_month)),
     ]
+    if RAW:
+        RollupCoverage.objects.all().delete()
+        print("  from the raw data:")
+        for label, call in rows:
+            ms, queries = median_time_and_queries(call, repeat, before=clear_cache)
+            print(f"  {label:<22} {ms:9.1f} ms {queries:4d} q")
+    started = time.perf_counter()
+    call_command("rebuild_rollups", verbosity=0)
+    print(f"  rebuild_rollups        {time.perf_counter() - started:9.1f} s")
+    print("  from the daily rollups:")
     for label, call in rows:
         ms, queries = median_time_and_queries(call, repeat, before=clear_cache)
         print(f"  {label:<22} {ms:9.1f} ms {queries:4d} q")

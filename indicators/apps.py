@@ -14,3 +14,8 @@ class IndicatorsConfig(AppConfig):
         from indicators.live_figures import register_figures
 
         register_figures()
+        # The daily rollups follow every transition, intake, supporter and rating
+        # (indicators/rollups.py); complaints never imports indicators.
+        from indicators.rollups import connect
+
+        connect()

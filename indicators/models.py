@@ -199,3 +199,97 @@ class Bulletin(models.Model):
 
     def __str__(self):
         return _("Bulletin %(month)s") % {"month": f"{self.month:%Y-%m}"}
+
+
+class DailyRollup(models.Model):
+    """The additive counts of the indicators for one local day and one group of reports
+    (town, community, department, category as the reports have them now; 0 = none).
+
+    Each count is filed under the day of its own cohort (docs/indicators.md, "Formulas"):
+    received, awaiting intake, registered and supporters under the day received; due, closed
+    of due and on time under the day of the deadline; closures (with on time, rework, rated
+    and the handling hours) under the day of the closure; ratings under the day recorded.
+    Kept current by indicators/rollups.py inside the transaction of every change.
+    """
+
+    day = models.DateField(_("day"))
+    town = models.PositiveBigIntegerField(_("town"), default=0)
+    community = models.PositiveBigIntegerField(_("community"), default=0)
+    department = models.PositiveBigIntegerField(_("department"), default=0)
+    category = models.PositiveBigIntegerField(_("category"), default=0)
+    received = models.IntegerField(default=0)
+    awaiting_intake = models.IntegerField(default=0)
+    registered = models.IntegerField(default=0)
+    supporters = models.IntegerField(default=0)
+    due = models.IntegerField(default=0)
+    closed_of_due = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    closures = models.IntegerField(default=0)
+    closures_on_time = models.IntegerField(default=0)
+    reworked = models.IntegerField(default=0)
+    rated_closures = models.IntegerField(default=0)
+    hours_sum = models.FloatField(default=0.0)
+    responses = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    basically_satisfied = models.IntegerField(default=0)
+    dissatisfied = models.IntegerField(default=0)
+    callbacks = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "town", "community", "department", "category"],
+                name="rollup_day_group_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day}: {self.town}/{self.community}/{self.department}/{self.category}"
+
+
+class RollupFootprint(models.Model):
+    """What one report adds to the daily rollups as they stand: its group, the days and flags
+    of its cohorts, its handling hours and its ratings per day. A change subtracts the old
+    footprint and adds the new one, so the rollups stay exact whatever moved (group, deadline,
+    closure, reopening). The closure day and hours are columns: the 90th percentile of the
+    handling time is read from here (exact, a value that occurred)."""
+
+    report = models.OneToOneField(
+        "complaints.Report",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    town = models.PositiveBigIntegerField(default=0)
+    community = models.PositiveBigIntegerField(default=0)
+    department = models.PositiveBigIntegerField(default=0)
+    category = models.PositiveBigIntegerField(default=0)
+    closed_day = models.DateField(null=True, blank=True, db_index=True)
+    hours = models.FloatField(null=True, blank=True)
+    # {"YYYY-MM-DD": {"received": 1, ...}}: every count of the report by day (not the hours).
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("rollup footprint")
+        verbose_name_plural = _("rollup footprints")
+
+    def __str__(self):
+        return f"{self.report_id}"
+
+
+class RollupCoverage(models.Model):
+    """One row once ``rebuild_rollups`` has run: the rollups hold every day from ``first_day``
+    on, and the indicators read them there (raw data before it)."""
+
+    first_day = models.DateField(_("first day"))
+    built_at = models.DateTimeField(_("built at"))
+
+    class Meta:
+        verbose_name = _("rollup coverage")
+        verbose_name_plural = _("rollup coverage")
+
+    def __str__(self):
+        return f"{self.first_day}"

@@ -11,8 +11,20 @@ So a table costs the same handful of queries whatever the number of reports
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +41,9 @@ from complaints.models import (
     Town,
 )
 from complaints.services.deadlines import CLOCK_STATES
+from indicators.models import DailyRollup, RollupFootprint
 from indicators.periods import Period
+from indicators.rollups import covered_from, midnight
 from indicators.working_hours import WorkingClock
 
 # What a row of the table is grouped by: the report's foreign key and the model it points to.
@@ -52,6 +66,36 @@ def _ratio(numerator, denominator) -> float | None:
     if not denominator:
         return None
     return 100.0 * numerator / denominator
+
+
+# The report counts of the raw query, and the counts the rollups add up (their names).
+RAW_COUNTS = (
+    "received",
+    "awaiting_intake",
+    "registered",
+    "due",
+    "closed_of_due",
+    "on_time",
+    "closures",
+    "reworked",
+    "rated_closures",
+    "overdue_now",
+    "supporters",
+)
+ROLLED_COUNTS = (
+    "received",
+    "awaiting_intake",
+    "registered",
+    "due",
+    "closed_of_due",
+    "on_time",
+    "closures",
+    "reworked",
+    "rated_closures",
+    "supporters",
+    "responses",
+    "callbacks",
+)
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -186,12 +230,22 @@ def indicator_table(
     """
     now = now or timezone.now()
     column, model, _label = DIMENSIONS[dimension]
-    start, end = period.start, period.end
     reports = _reports(town=town, department=department, category=category)
 
-    created = Q(created_at__gte=start, created_at__lt=end)
-    due = Q(deadline__gte=start, deadline__lt=end) & ~Q(state__in=NOT_CASES)
-    closure = Q(closed_at__gte=start, closed_at__lt=end, state__in=CLOSED_STATES)
+    # The daily rollups hold every day from the first they cover (indicators/rollups.py);
+    # the raw data serves the days before it, and "overdue now", a snapshot, always.
+    covered = covered_from()
+    if covered is None or covered >= period.end_day:
+        raw_end, rolled_first = period.end, None
+    else:
+        rolled_first = max(covered, period.first)
+        raw_end = min(period.end, midnight(rolled_first))
+    start = period.start
+    raw = start < raw_end
+
+    created = Q(created_at__gte=start, created_at__lt=raw_end)
+    due = Q(deadline__gte=start, deadline__lt=raw_end) & ~Q(state__in=NOT_CASES)
+    closure = Q(closed_at__gte=start, closed_at__lt=raw_end, state__in=CLOSED_STATES)
     overdue = Q(state__in=CLOCK_STATES, deadline__lt=now)
     was_registered = Exists(
         CaseEvent.objects.filter(
@@ -211,49 +265,73 @@ def indicator_table(
             rows[key] = IndicatorRow(key=key, label="")
         return rows[key]
 
-    # 1. Every count of reports, in one GROUP BY.
+    def add(key, values) -> None:
+        target = row(key)
+        for name, value in values.items():
+            setattr(target, name, getattr(target, name) + (value or 0))
+
+    # 1. Every raw count of reports and of ratings, in one query (a GROUP BY over reports with
+    # conditional counts and one over ratings, joined by UNION ALL).
+    zero = Value(0, output_field=IntegerField())
+    rating_names = ("responses", "satisfied", "callbacks")
+    counts: dict[str, Any]
+    if raw:
+        counts = {
+            "received": Count("pk", filter=created),
+            "awaiting_intake": Count("pk", filter=created & Q(state=ReportState.RECEIVED)),
+            "registered": Count("pk", filter=created & Q(was_registered)),
+            "due": Count("pk", filter=due),
+            "closed_of_due": Count("pk", filter=due & Q(state__in=CLOSED_STATES)),
+            "on_time": Count("pk", filter=due & Q(state__in=CLOSED_STATES, closed_on_time=True)),
+            "closures": Count("pk", filter=closure),
+            "reworked": Count("pk", filter=closure & Q(rework_count__gt=0)),
+            "rated_closures": Count("pk", filter=closure & Q(closure_rated)),
+            "overdue_now": Count("pk", filter=overdue),
+            "supporters": Coalesce(Sum("supporter_count", filter=created), 0),
+        }
+        counted = reports.filter(created | due | closure | overdue)
+    else:
+        counts = dict.fromkeys(RAW_COUNTS, zero)
+        counts["overdue_now"] = Count("pk")
+        counted = reports.filter(overdue)
     counted = (
-        reports.filter(created | due | closure | overdue)
-        .order_by()
-        .values(column)
-        .annotate(
-            received=Count("pk", filter=created),
-            awaiting_intake=Count("pk", filter=created & Q(state=ReportState.RECEIVED)),
-            registered=Count("pk", filter=created & Q(was_registered)),
-            due=Count("pk", filter=due),
-            closed_of_due=Count("pk", filter=due & Q(state__in=CLOSED_STATES)),
-            on_time=Count("pk", filter=due & Q(state__in=CLOSED_STATES, closed_on_time=True)),
-            closures=Count("pk", filter=closure),
-            reworked=Count("pk", filter=closure & Q(rework_count__gt=0)),
-            rated_closures=Count("pk", filter=closure & Q(closure_rated)),
-            overdue_now=Count("pk", filter=overdue),
-            supporters=Coalesce(Sum("supporter_count", filter=created), 0),
-        )
+        counted.order_by().values(column).annotate(**counts, **dict.fromkeys(rating_names, zero))
     )
+    if raw:
+        ratings = (
+            SatisfactionResponse.objects.filter(
+                created_at__gte=start, created_at__lt=raw_end, report__in=reports
+            )
+            .order_by()
+            .values(f"report__{column}")
+            .annotate(
+                **dict.fromkeys(RAW_COUNTS, zero),
+                responses=Count("pk"),
+                satisfied=Count("pk", filter=Q(rating__in=SATISFIED)),
+                callbacks=Count("pk", filter=Q(channel=SatisfactionResponse.Channel.CALLBACK)),
+            )
+        )
+        counted = counted.union(ratings, all=True).order_by()
     for values in counted:
-        target = row(values.pop(column))
-        for name, value in values.items():
-            setattr(target, name, value)
+        add(values.pop(column), values)
 
-    # 2. Ratings recorded in the period, by the rated report's dimension.
-    responses = (
-        SatisfactionResponse.objects.filter(
-            created_at__gte=start, created_at__lt=end, report__in=reports
+    # 1b. The rolled-up days: one GROUP BY over the period's rollup rows.
+    if rolled_first is not None:
+        narrowing = _narrowing(town, department, category)
+        rolled = (
+            DailyRollup.objects.filter(day__gte=rolled_first, day__lt=period.end_day, **narrowing)
+            .order_by()
+            .values(dimension)
+            .annotate(
+                **{name: Sum(name) for name in ROLLED_COUNTS},
+                satisfied=Sum(F("satisfied") + F("basically_satisfied")),
+            )
         )
-        .order_by()
-        .values(f"report__{column}")
-        .annotate(
-            responses=Count("pk"),
-            satisfied=Count("pk", filter=Q(rating__in=SATISFIED)),
-            callbacks=Count("pk", filter=Q(channel=SatisfactionResponse.Channel.CALLBACK)),
-        )
-    )
-    for values in responses:
-        target = row(values.pop(f"report__{column}"))
-        for name, value in values.items():
-            setattr(target, name, value)
+        for values in rolled:
+            add(values.pop(dimension) or None, values)
 
-    # 3. Handling time of the period's closures: first dispatch (else receipt) to closure.
+    # 2. Handling time of the period's closures: first dispatch (else receipt) to closure;
+    # measured here for the raw days, kept in the footprints for the rolled-up days.
     first_dispatch = Subquery(
         CaseEvent.objects.filter(
             report=OuterRef("pk"),
@@ -265,20 +343,34 @@ def indicator_table(
         .annotate(first=Min("created_at"))
         .values("first")[:1]
     )
-    spans = list(
-        reports.filter(closure)
-        .order_by()
-        .annotate(began=Coalesce(first_dispatch, F("created_at")))
-        .values_list(column, "began", "closed_at")
-    )
+    spans = []
+    if raw:
+        spans = list(
+            reports.filter(closure)
+            .order_by()
+            .annotate(began=Coalesce(first_dispatch, F("created_at")))
+            .values_list(column, "began", "closed_at")
+        )
     if spans:
         first_day = min(timezone.localtime(began).date() for _key, began, _closed in spans)
         last_day = max(timezone.localtime(closed).date() for _key, _began, closed in spans)
         clock = WorkingClock(first=first_day, last=last_day + timedelta(days=1))
         for key, began, closed in spans:
             row(key).hours.append(clock.hours_between(began, closed))
+    if rolled_first is not None:
+        for key, hours in (
+            RollupFootprint.objects.filter(
+                closed_day__gte=rolled_first,
+                closed_day__lt=period.end_day,
+                hours__isnull=False,
+                **narrowing,
+            )
+            .order_by()
+            .values_list(dimension, "hours")
+        ):
+            row(key or None).hours.append(hours)
 
-    # 4. Labels (every object of the dimension when empty rows are wanted).
+    # 3. Labels (every object of the dimension when empty rows are wanted).
     objects = model._default_manager.order_by(*(model._meta.ordering or ["pk"]))
     if not include_empty:
         objects = objects.filter(pk__in=[key for key in rows if key is not None])
@@ -306,6 +398,9 @@ def monthly_trend(*, months: list[Period], town=None, department=None, category=
 
     if not months:
         return []
+    covered = covered_from()
+    if covered is not None and covered <= months[0].first:
+        return _monthly_trend_rolled(months, _narrowing(town, department, category))
     start, end = months[0].start, months[-1].end
     reports = _reports(town=town, department=department, category=category)
     received = dict(
@@ -341,10 +436,64 @@ def monthly_trend(*, months: list[Period], town=None, department=None, category=
     ]
 
 
+def _monthly_trend_rolled(months: list[Period], narrowing: dict) -> list[dict]:
+    """``monthly_trend`` from the daily rollups (one GROUP BY over the span's rows)."""
+    from django.db.models.functions import TruncMonth
+
+    by_month: dict[Any, Any] = {
+        row["month"]: row
+        for row in DailyRollup.objects.filter(
+            day__gte=months[0].first, day__lt=months[-1].end_day, **narrowing
+        )
+        .order_by()
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(received=Sum("received"), closed=Sum("closures"), on_time=Sum("closures_on_time"))
+    }
+    return [
+        {
+            "period": month,
+            "received": by_month.get(month.first, {}).get("received") or 0,
+            "closed": by_month.get(month.first, {}).get("closed") or 0,
+            "on_time": by_month.get(month.first, {}).get("on_time") or 0,
+        }
+        for month in months
+    ]
+
+
+def _narrowing(town, department, category) -> dict[str, int]:
+    """The rollup filters of a narrowing to one town, department or category."""
+    return {
+        name: obj.pk
+        for name, obj in (("town", town), ("department", department), ("category", category))
+        if obj is not None
+    }
+
+
 def received_by_category(
     *, period: Period, town=None, department=None, category=None, limit: int = 10
 ) -> list[tuple[str, int]]:
     """The categories with the most reports received in ``period``, most first (one query)."""
+    covered = covered_from()
+    if covered is not None and covered <= period.first:
+        of_category = Category.objects.filter(pk=OuterRef("category"))
+        ranked = (
+            DailyRollup.objects.filter(
+                day__gte=period.first,
+                day__lt=period.end_day,
+                received__gt=0,
+                **_narrowing(town, department, category),
+            )
+            .order_by()
+            .values("category")
+            .annotate(
+                n=Sum("received"),
+                code=Subquery(of_category.values("code")[:1]),
+                name=Subquery(of_category.values("name")[:1]),
+            )
+            .order_by("-n", "code")[:limit]
+        )
+        return [(f"{row['code']} {row['name']}", row["n"]) for row in ranked]
     rows = (
         _reports(town=town, department=department, category=category)
         .filter(created_at__gte=period.start, created_at__lt=period.end)
