@@ -12,7 +12,8 @@
   if (!root) {
     return;
   }
-  var KEY = "inspector-findings-v1";
+  // One queue per signed-in inspector: a shared phone never sends one's findings as another's.
+  var KEY = "inspector-findings-v1:" + (root.dataset.user || "");
   var RETRY_MS = 15000;
   var MAX_SIDE = 1600;
   var position = null;

@@ -66,6 +66,7 @@ def test_an_inspector_completes_an_assignment_on_a_phone(
         page.locator(".inspector__start button").click()
     form = page.locator("form[data-finding-form]")
     form.wait_for()
+    queue = f"inspector-findings-v1:{assignment.inspector.pk}"  # one queue per inspector
     assert_fits_phone_width(page)
 
     # A finding with a photo: sent at once and acknowledged.
@@ -77,7 +78,7 @@ def test_an_inspector_completes_an_assignment_on_a_phone(
     form.locator("input[name=photo]").set_input_files(str(photo))
     form.locator("button[type=submit]").click()
     page.wait_for_function("() => document.querySelectorAll('[data-findings] li').length === 1")
-    page.wait_for_function("() => localStorage.getItem('inspector-findings-v1') === '[]'")
+    page.wait_for_function(f"() => localStorage.getItem('{queue}') === '[]'")
 
     # The connection drops: the next finding waits on the phone, then goes when it is back.
     context.set_offline(True)
@@ -85,7 +86,7 @@ def test_an_inspector_completes_an_assignment_on_a_phone(
     form.locator("input[name=occurrences]").fill("5")
     form.locator("button[type=submit]").click()
     page.wait_for_function(
-        "() => JSON.parse(localStorage.getItem('inspector-findings-v1') || '[]').length === 1"
+        f"() => JSON.parse(localStorage.getItem('{queue}') || '[]').length === 1"
     )
     assert page.locator("[data-queue]").is_visible()
     assert Finding.objects.count() == 1
@@ -94,7 +95,7 @@ def test_an_inspector_completes_an_assignment_on_a_phone(
     page.wait_for_function(
         "() => document.querySelectorAll('[data-findings] li').length === 2", timeout=40000
     )
-    page.wait_for_function("() => localStorage.getItem('inspector-findings-v1') === '[]'")
+    page.wait_for_function(f"() => localStorage.getItem('{queue}') === '[]'")
     assert Finding.objects.count() == 2
 
     with page.expect_navigation():
