@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -103,7 +104,8 @@ class Standard(ClusterableModel):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.get_grade_display()} v{self.version}"
+        version = gettext("version %(version)s") % {"version": self.version}
+        return f"{self.get_kind_display()} {self.get_grade_display()} {version}"
 
     @property
     def is_used(self) -> bool:

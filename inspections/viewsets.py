@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -80,7 +81,19 @@ class InspectionObjectViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = ["kind", "name", "grade", "town", "responsible_unit", "geometry", "active"]
-    list_display = ["name", "kind", "grade", "town", "responsible_unit", "active"]
+    list_display = [
+        "name",
+        "kind",
+        "grade",
+        "town",
+        "responsible_unit",
+        # A mark with "yes"/"no" for screen readers, not Python's True/False.
+        BooleanColumn(
+            "active",
+            label=InspectionObject._meta.get_field("active").verbose_name,
+            sort_key="active",
+        ),
+    ]
     list_filter = ["kind", "grade", "town", "active"]
     search_fields = ["name"]
 
