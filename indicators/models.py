@@ -201,9 +201,9 @@ class Bulletin(models.Model):
         return _("Bulletin %(month)s") % {"month": f"{self.month:%Y-%m}"}
 
 
-class DailyRollup(models.Model):
-    """The additive counts of the indicators for one local day and one group of reports
-    (town, community, department, category as the reports have them now; 0 = none).
+class RollupCounts(models.Model):
+    """The additive counts of the indicators for one group of reports (town, community,
+    department, category as the reports have them now; 0 = none) over a day or a month.
 
     Each count is filed under the day of its own cohort (docs/indicators.md, "Formulas"):
     received, awaiting intake, registered and supporters under the day received; due, closed
@@ -212,7 +212,6 @@ class DailyRollup(models.Model):
     Kept current by indicators/rollups.py inside the transaction of every change.
     """
 
-    day = models.DateField(_("day"))
     town = models.PositiveBigIntegerField(_("town"), default=0)
     community = models.PositiveBigIntegerField(_("community"), default=0)
     department = models.PositiveBigIntegerField(_("department"), default=0)
@@ -236,6 +235,15 @@ class DailyRollup(models.Model):
     callbacks = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupCounts):
+    """The counts of one local day (weeks, days, and months the coverage starts inside)."""
+
+    day = models.DateField(_("day"))
+
+    class Meta:
         verbose_name = _("daily rollup")
         verbose_name_plural = _("daily rollups")
         constraints = [
@@ -247,6 +255,27 @@ class DailyRollup(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.town}/{self.community}/{self.department}/{self.category}"
+
+
+class MonthlyRollup(RollupCounts):
+    """The same counts for a whole month (``month`` is its first day): the sum of its daily
+    rows, kept by the same changes, so months, years and the twelve-month trend read about
+    thirty times fewer rows."""
+
+    month = models.DateField(_("month"))
+
+    class Meta:
+        verbose_name = _("monthly rollup")
+        verbose_name_plural = _("monthly rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "town", "community", "department", "category"],
+                name="rollup_month_group_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}: {self.town}/{self.community}/{self.department}/{self.category}"
 
 
 class RollupFootprint(models.Model):

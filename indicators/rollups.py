@@ -30,7 +30,13 @@ from complaints.models import (
     SatisfactionRating,
     SatisfactionResponse,
 )
-from indicators.models import DailyRollup, RollupCoverage, RollupFootprint
+from indicators.models import (
+    DailyRollup,
+    MonthlyRollup,
+    RollupCounts,
+    RollupCoverage,
+    RollupFootprint,
+)
 from indicators.working_hours import WorkingClock
 
 CLOSED_STATES = (ReportState.CLOSED, ReportState.REOPEN_REQUESTED)
@@ -222,19 +228,30 @@ def footprints(reports) -> list[RollupFootprint]:
 
 
 def _apply(delta: dict[Key, dict[str, float]]) -> None:
-    """Add ``delta`` to the rollup rows, creating the missing ones (in key order, so two
-    transactions never wait on each other's rows crosswise)."""
+    """Add ``delta`` to the daily rows and to their months' rows, creating the missing ones (in
+    key order, days first, so two transactions never wait on each other's rows crosswise)."""
     changed = sorted(key for key, values in delta.items() if any(values.values()))
     if not changed:
         return
-    DailyRollup.objects.bulk_create(
-        [DailyRollup(day=key[0], **dict(zip(GROUP, key[1:], strict=True))) for key in changed],
-        ignore_conflicts=True,
-    )
+    monthly: dict[Key, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for key in changed:
-        DailyRollup.objects.filter(day=key[0], **dict(zip(GROUP, key[1:], strict=True))).update(
-            **{name: F(name) + value for name, value in delta[key].items() if value}
-        )
+        month = monthly[(key[0].replace(day=1), *key[1:])]
+        for name, value in delta[key].items():
+            month[name] += value
+    targets: tuple[tuple[type[RollupCounts], str, dict], ...] = (
+        (DailyRollup, "day", {key: delta[key] for key in changed}),
+        (MonthlyRollup, "month", monthly),
+    )
+    for model, field, rows in targets:
+        keys = sorted(key for key, values in rows.items() if any(values.values()))
+        made: list = [
+            model(**{field: key[0]}, **dict(zip(GROUP, key[1:], strict=True))) for key in keys
+        ]
+        model._default_manager.bulk_create(made, ignore_conflicts=True)
+        for key in keys:
+            model._default_manager.filter(
+                **{field: key[0]}, **dict(zip(GROUP, key[1:], strict=True))
+            ).update(**{name: F(name) + value for name, value in rows[key].items() if value})
 
 
 def _difference(new, old) -> dict[Key, dict[str, float]]:
@@ -337,6 +354,33 @@ def connect() -> None:
 # --- Rebuilding from the raw data -------------------------------------------------------------
 
 
+def _months_from_days(first_month: date | None) -> None:
+    """The monthly rows as the sums of their daily rows (from ``first_month`` on)."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncMonth
+
+    days = DailyRollup.objects.order_by()
+    if first_month is not None:
+        days = days.filter(day__gte=first_month)
+    names = (*COUNTS, "hours_sum")
+    sums = (
+        days.annotate(first=TruncMonth("day"))
+        .values("first", *GROUP)
+        .annotate(**{f"sum_{name}": Sum(name) for name in names})
+    )
+    MonthlyRollup.objects.bulk_create(
+        (
+            MonthlyRollup(
+                month=row["first"],
+                **{name: row[name] for name in GROUP},
+                **{name: row[f"sum_{name}"] for name in names},
+            )
+            for row in sums.iterator(chunk_size=5000)
+        ),
+        batch_size=2000,
+    )
+
+
 def covered_from() -> date | None:
     """The first day the rollups cover, or None before the first rebuild (one query)."""
     return RollupCoverage.objects.order_by().values_list("first_day", flat=True).first()
@@ -361,9 +405,11 @@ def rebuild(
         RollupCoverage.objects.select_for_update().first()
         if since is None:
             DailyRollup.objects.all().delete()
+            MonthlyRollup.objects.all().delete()
             RollupFootprint.objects.all().delete()
         else:
             DailyRollup.objects.filter(day__gte=since).delete()
+            MonthlyRollup.objects.filter(month__gte=since.replace(day=1)).delete()
             RollupFootprint.objects.filter(report_id__in=reports.values("pk")).delete()
         totals: dict[Key, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         done = 0
@@ -390,6 +436,7 @@ def rebuild(
             ),
             batch_size=2000,
         )
+        _months_from_days(None if since is None else since.replace(day=1))
         first = since
         if first is None:
             earliest = Report.objects.order_by("created_at").values_list("created_at", flat=True)

@@ -10,7 +10,7 @@ So a table costs the same handful of queries whatever the number of reports
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -41,7 +41,7 @@ from complaints.models import (
     Town,
 )
 from complaints.services.deadlines import CLOCK_STATES
-from indicators.models import DailyRollup, RollupFootprint
+from indicators.models import DailyRollup, MonthlyRollup, RollupFootprint
 from indicators.periods import Period
 from indicators.rollups import covered_from, midnight
 from indicators.working_hours import WorkingClock
@@ -319,7 +319,7 @@ def indicator_table(
     if rolled_first is not None:
         narrowing = _narrowing(town, department, category)
         rolled = (
-            DailyRollup.objects.filter(day__gte=rolled_first, day__lt=period.end_day, **narrowing)
+            _rollup_rows(rolled_first, period.end_day, narrowing)
             .order_by()
             .values(dimension)
             .annotate(
@@ -437,17 +437,14 @@ def monthly_trend(*, months: list[Period], town=None, department=None, category=
 
 
 def _monthly_trend_rolled(months: list[Period], narrowing: dict) -> list[dict]:
-    """``monthly_trend`` from the daily rollups (one GROUP BY over the span's rows)."""
-    from django.db.models.functions import TruncMonth
-
+    """``monthly_trend`` from the monthly rollups (one GROUP BY over the span's rows)."""
     by_month: dict[Any, Any] = {
-        row["month"]: row
-        for row in DailyRollup.objects.filter(
-            day__gte=months[0].first, day__lt=months[-1].end_day, **narrowing
+        row["first"]: row
+        for row in MonthlyRollup.objects.filter(
+            month__gte=months[0].first, month__lt=months[-1].end_day, **narrowing
         )
         .order_by()
-        .annotate(month=TruncMonth("day"))
-        .values("month")
+        .values(first=F("month"))
         .annotate(received=Sum("received"), closed=Sum("closures"), on_time=Sum("closures_on_time"))
     }
     return [
@@ -459,6 +456,14 @@ def _monthly_trend_rolled(months: list[Period], narrowing: dict) -> list[dict]:
         }
         for month in months
     ]
+
+
+def _rollup_rows(first: date, end: date, narrowing: dict):
+    """The rollup rows of the days ``[first, end)``: the monthly rows when they are whole
+    months (a month or a year covered from its first day), else the daily ones."""
+    if first.day == 1 and end.day == 1:
+        return MonthlyRollup.objects.filter(month__gte=first, month__lt=end, **narrowing)
+    return DailyRollup.objects.filter(day__gte=first, day__lt=end, **narrowing)
 
 
 def _narrowing(town, department, category) -> dict[str, int]:
@@ -478,12 +483,8 @@ def received_by_category(
     if covered is not None and covered <= period.first:
         of_category = Category.objects.filter(pk=OuterRef("category"))
         ranked = (
-            DailyRollup.objects.filter(
-                day__gte=period.first,
-                day__lt=period.end_day,
-                received__gt=0,
-                **_narrowing(town, department, category),
-            )
+            _rollup_rows(period.first, period.end_day, _narrowing(town, department, category))
+            .filter(received__gt=0)
             .order_by()
             .values("category")
             .annotate(

@@ -39,7 +39,7 @@ class Command(BaseCommand):
         count = rebuild(since=first, progress=progress)
         if verbose:
             self.stdout.write("")
-        self.stdout.write(
-            _("Rollups rebuilt from %(count)s reports in %(seconds).1f s.")
-            % {"count": count, "seconds": time.monotonic() - began}
-        )
+            self.stdout.write(
+                _("Rollups rebuilt from %(count)s reports in %(seconds).1f s.")
+                % {"count": count, "seconds": time.monotonic() - began}
+            )
