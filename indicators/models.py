@@ -298,12 +298,26 @@ class RollupFootprint(models.Model):
     category = models.PositiveBigIntegerField(default=0)
     closed_day = models.DateField(null=True, blank=True, db_index=True)
     hours = models.FloatField(null=True, blank=True)
+    # "Overdue now" is a snapshot, not a count of days: the deadline, and whether the report's
+    # department's clock runs (complaints.services.deadlines.CLOCK_STATES).
+    deadline = models.DateTimeField(null=True, blank=True)
+    running = models.BooleanField(default=False)
     # {"YYYY-MM-DD": {"received": 1, ...}}: every count of the report by day (not the hours).
     counts = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = _("rollup footprint")
         verbose_name_plural = _("rollup footprints")
+        indexes = [
+            # The cases whose clock runs, by deadline, with their group: "overdue now" is an
+            # index-only scan of the few open cases (a partial index).
+            models.Index(
+                fields=["deadline"],
+                include=["town", "community", "department", "category"],
+                condition=models.Q(running=True),
+                name="footprint_running_deadline",
+            )
+        ]
 
     def __str__(self):
         return f"{self.report_id}"

@@ -37,7 +37,7 @@ from indicators.models import (
     RollupCoverage,
     RollupFootprint,
 )
-from indicators.working_hours import WorkingClock
+from indicators.working_hours import CLOCK_STATES, WorkingClock
 
 CLOSED_STATES = (ReportState.CLOSED, ReportState.REOPEN_REQUESTED)
 NOT_CASES = (ReportState.REJECTED, ReportState.DUPLICATE)
@@ -141,6 +141,8 @@ def _footprint(report: dict, *, registered: bool, began, ratings: list[dict], cl
         category=report["category_id"] or 0,
         closed_day=closed_day,
         hours=hours,
+        deadline=report["deadline"],
+        running=state in CLOCK_STATES,
         counts={
             day: {name: int(n) for name, n in values.items() if n}
             for day, values in sorted(counts.items())

@@ -274,7 +274,6 @@ def indicator_table(
     # conditional counts and one over ratings, joined by UNION ALL).
     zero = Value(0, output_field=IntegerField())
     rating_names = ("responses", "satisfied", "callbacks")
-    counts: dict[str, Any]
     if raw:
         counts = {
             "received": Count("pk", filter=created),
@@ -289,14 +288,23 @@ def indicator_table(
             "overdue_now": Count("pk", filter=overdue),
             "supporters": Coalesce(Sum("supporter_count", filter=created), 0),
         }
-        counted = reports.filter(created | due | closure | overdue)
+        counted = (
+            reports.filter(created | due | closure | overdue)
+            .order_by()
+            .values(column)
+            .annotate(**counts, **dict.fromkeys(rating_names, zero))
+        )
     else:
-        counts = dict.fromkeys(RAW_COUNTS, zero)
-        counts["overdue_now"] = Count("pk")
-        counted = reports.filter(overdue)
-    counted = (
-        counted.order_by().values(column).annotate(**counts, **dict.fromkeys(rating_names, zero))
-    )
+        # Every day of the period is rolled up: "overdue now" from the footprints' partial
+        # index of the cases whose clock runs (kept with the rollups, so as exact).
+        counted = (
+            RollupFootprint.objects.filter(
+                running=True, deadline__lt=now, **_narrowing(town, department, category)
+            )
+            .order_by()
+            .values(dimension)
+            .annotate(overdue_now=Count("pk"))
+        )
     if raw:
         ratings = (
             SatisfactionResponse.objects.filter(
@@ -313,7 +321,7 @@ def indicator_table(
         )
         counted = counted.union(ratings, all=True).order_by()
     for values in counted:
-        add(values.pop(column), values)
+        add(values.pop(column if raw else dimension) or None, values)
 
     # 1b. The rolled-up days: one GROUP BY over the period's rollup rows.
     if rolled_first is not None:

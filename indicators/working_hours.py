@@ -10,7 +10,9 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from complaints.services.deadlines import WorkingCalendar, working_periods
+from complaints.services.deadlines import CLOCK_STATES, WorkingCalendar, working_periods
+
+__all__ = ["CLOCK_STATES", "WorkingClock"]
 
 
 def _minutes(moment) -> int:
