@@ -54,10 +54,17 @@ from deploy.stack import http_status, wait_for
 
 FILES = """
 import json
-from complaints.models import Attachment, UploadDraft
+from django.apps import apps
+from django.db import models
+from complaints.models import UploadDraft
+named = []
+for model in apps.get_models():
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.FileField):
+            named += [n for n in model._default_manager.values_list(field.name, flat=True) if n]
 print(json.dumps({
-    "named": sorted([*Attachment.objects.values_list("image", flat=True),
-                     *UploadDraft.objects.values_list("image", flat=True)]),
+    # Every file any row names: photos, drafts, bulletins, inspection photos ...
+    "named": sorted(named),
     # Drafts a killed process left pending: the worker's purge clears them after 10 minutes.
     "pending": UploadDraft.objects.filter(size=0).count(),
 }))
@@ -286,6 +293,8 @@ def main() -> int:
         counts = production.counts()
         lost = len(outcome.acknowledged - set(counts["references"]))
         half_written = pending_drafts = 0
+        unnamed: list[str] = []
+        on_disk: dict[str, int] = {}
         if private_root is not None:
             files = json.loads(stack.shell(FILES))
             known, pending_drafts = set(files["named"]), files["pending"]
@@ -294,9 +303,10 @@ def main() -> int:
                 for p in private_root.rglob("*")
                 if p.is_file()
             }
-            half_written = sum(
-                1 for name, size in on_disk.items() if size == 0 or name not in known
+            unnamed = sorted(
+                name for name, size in on_disk.items() if size == 0 or name not in known
             )
+            half_written = len(unnamed)
         health = http_status(stack.port, "/healthz?scope=web")
         with contextlib.suppress(TimeoutError):
             wait_for(lambda: http_status(stack.port, "/healthz") == 200, timeout=60, what="health")
@@ -329,6 +339,8 @@ def main() -> int:
         f"{counts['delivered']} delivered, {counts['dead']} dead)"
     )
     print(f"after the faults: /healthz?scope=web {health}, /healthz {health_all}")
+    for name in unnamed[:10]:
+        print(f"  half-written: {name} ({on_disk[name]} bytes)")
     for status, said in outcome.samples.items():
         print(f"  first {status} answer said: {said[:200]}")
     if args.keep_answers:
