@@ -303,7 +303,7 @@ def indicator_table(
             )
             .order_by()
             .values(dimension)
-            .annotate(overdue_now=Count("pk"))
+            .annotate(overdue_now=Count("*"))  # COUNT(*): an index-only scan
         )
     if raw:
         ratings = (
