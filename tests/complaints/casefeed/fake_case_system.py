@@ -10,6 +10,7 @@ State is kept in a JSON file, so the process can be stopped ("down") and started
 """
 
 import argparse
+import contextlib
 import hashlib
 import hmac
 import json
@@ -55,7 +56,10 @@ class Handler(BaseHTTPRequestHandler):
         # One call per TCP connection, however many requests it carries (keep-alive).
         with LOCK:
             self.state.data["connections"] += 1
-        super().handle()
+        # A sender killed mid-connection (the fault script kills the case-feed worker) resets
+        # it: that ends this connection, it is not the receiver's error to report.
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):
+            super().handle()
 
     def _send(self, status: int, body) -> None:
         payload = json.dumps(body).encode()
