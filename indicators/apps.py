@@ -16,6 +16,9 @@ class IndicatorsConfig(AppConfig):
         register_figures()
         # The daily rollups follow every transition, intake, supporter and rating
         # (indicators/rollups.py); complaints never imports indicators.
-        from indicators.rollups import connect
+        from complaints.selectors.performance_public import register_counts_provider
+        from indicators.rollups import connect, public_counts
 
         connect()
+        # The public performance page and the home page's figures read the monthly rows.
+        register_counts_provider(public_counts)

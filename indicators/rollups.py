@@ -451,3 +451,45 @@ def rebuild(
             coverage.built_at = timezone.now()
             coverage.save()
     return len(ids)
+
+
+# --- The public performance figures from the monthly rows -------------------------------------
+
+
+def public_counts(*, month_first: date, year_first: date) -> dict | None:
+    """The counts of ``complaints.selectors.performance_public`` for this month and this year
+    per town, from the monthly rollups (two queries: the coverage, one GROUP BY), or None
+    when the rollups do not cover the year from its first day (the raw data answers then)."""
+    from django.db.models import Sum
+
+    covered = covered_from()
+    if covered is None or covered > year_first:
+        return None
+    rows = (
+        MonthlyRollup.objects.filter(
+            month__gte=year_first, month__lt=year_first.replace(year=year_first.year + 1)
+        )
+        .order_by()
+        .values("town", "month")
+        .annotate(
+            received=Sum("received"),
+            closed=Sum("closures"),
+            due=Sum("due"),
+            on_time=Sum("on_time"),
+            responses=Sum("responses"),
+            satisfied=Sum("satisfied"),
+            basically=Sum("basically_satisfied"),
+        )
+    )
+    found: dict[int | None, dict[str, int]] = {}
+    for row in rows:
+        counts = found.setdefault(row["town"] or None, defaultdict(int))
+        periods = ("year", "month") if row["month"] == month_first else ("year",)
+        for period in periods:
+            counts[f"{period}_received_count"] += row["received"] or 0
+            counts[f"{period}_closed_count"] += row["closed"] or 0
+            counts[f"{period}_due_count"] += row["due"] or 0
+            counts[f"{period}_on_time_count"] += row["on_time"] or 0
+            counts[f"{period}_responses_count"] += row["responses"] or 0
+            counts[f"{period}_satisfied_count"] += (row["satisfied"] or 0) + (row["basically"] or 0)
+    return found

@@ -19,8 +19,10 @@ Cost: one GROUP BY over reports and one over ratings for both periods and every 
 town names; the result is kept in the shared cache for ``CACHE_SECONDS``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -110,6 +112,19 @@ class PublicPerformance:
     computed_at: datetime
 
 
+# A feature that keeps the same counts pre-aggregated (the indicators' rollups) registers a
+# provider here; complaints never imports it. ``provider(month_first=, year_first=)`` returns
+# {town id: {"month_received_count": n, ..., "year_satisfied_count": n}} with the names of
+# ``PublicCounts`` prefixed by the period, or None when it cannot answer (then the raw data is
+# read). tests/indicators/test_rollups.py checks that both give the same figures.
+_COUNTS_PROVIDERS: list[Callable[..., dict | None]] = []
+
+
+def register_counts_provider(provider: Callable[..., dict | None]) -> None:
+    if provider not in _COUNTS_PROVIDERS:
+        _COUNTS_PROVIDERS.append(provider)
+
+
 def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -120,6 +135,10 @@ def _next_month(day: date) -> date:
 
 def _compute(today: date) -> PublicPerformance:
     month_first, year_first = today.replace(day=1), today.replace(month=1, day=1)
+    for provider in _COUNTS_PROVIDERS:
+        provided = provider(month_first=month_first, year_first=year_first)
+        if provided is not None:
+            return _performance(today, month_first, year_first, provided.items())
     bounds = {
         "month": (_midnight(month_first), _midnight(_next_month(month_first))),
         "year": (_midnight(year_first), _midnight(date(today.year + 1, 1, 1))),
@@ -158,24 +177,28 @@ def _compute(today: date) -> PublicPerformance:
         .annotate(**rating_aggregates)
     )
 
+    found: list[tuple[Any, Any]] = [(counts["town_id"], counts) for counts in counted]
+    found += [(ratings["report__town_id"], ratings) for ratings in rated]
+    return _performance(today, month_first, year_first, found)
+
+
+def _performance(today: date, month_first: date, year_first: date, found) -> PublicPerformance:
+    """The rows of every town (and the district) from ``(town id, {period_count: n})`` pairs."""
     rows: dict[int | None, PublicTownRow] = {}
 
-    def fill(town_id, values: dict) -> None:
+    for town_id, values in found:
         row = rows.setdefault(town_id, PublicTownRow(town_id=town_id, name=""))
         for name, value in values.items():
+            if name in ("town_id", "report__town_id"):
+                continue
             period, attribute = name.split("_", 1)
-            setattr(getattr(row, period), attribute, value)
-
-    for counts in counted:
-        found = dict(counts)
-        fill(found.pop("town_id"), found)
-    for ratings in rated:
-        found = dict(ratings)
-        fill(found.pop("report__town_id"), found)
+            setattr(
+                getattr(row, period), attribute, getattr(getattr(row, period), attribute) + value
+            )
 
     towns = []
     for town in Town.objects.order_by("code").only("pk", "name"):
-        row = rows.pop(town.pk, None) or PublicTownRow(town_id=town.pk, name="")
+        row = rows.pop(town.pk) if town.pk in rows else PublicTownRow(town_id=town.pk, name="")
         row.name = town.name
         towns.append(row)
     district = PublicTownRow(town_id=None, name="")
