@@ -19,8 +19,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db import connection, transaction
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from complaints.models import (
@@ -245,15 +245,37 @@ def _apply(delta: dict[Key, dict[str, float]]) -> None:
         (MonthlyRollup, "month", monthly),
     )
     for model, field, rows in targets:
-        keys = sorted(key for key, values in rows.items() if any(values.values()))
-        made: list = [
-            model(**{field: key[0]}, **dict(zip(GROUP, key[1:], strict=True))) for key in keys
-        ]
-        model._default_manager.bulk_create(made, ignore_conflicts=True)
-        for key in keys:
-            model._default_manager.filter(
-                **{field: key[0]}, **dict(zip(GROUP, key[1:], strict=True))
-            ).update(**{name: F(name) + value for name, value in rows[key].items() if value})
+        for key in sorted(key for key, values in rows.items() if any(values.values())):
+            _upsert(model, field, key, {name: v for name, v in rows[key].items() if v})
+
+
+def _upsert(model: type[RollupCounts], field: str, key: Key, values: dict[str, float]) -> None:
+    """Add ``values`` to the row of ``key``, creating it: one statement (INSERT ... ON CONFLICT
+    DO UPDATE, which both SQLite and PostgreSQL speak), atomic against a concurrent insert."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = [field, *GROUP, *values]
+    columns = ", ".join(connection.ops.quote_name(name) for name in names)
+    placeholders = ", ".join(["%s"] * len(names))
+    conflict = ", ".join(connection.ops.quote_name(name) for name in (field, *GROUP))
+    additions = ", ".join(
+        f"{q} = {table}.{q} + excluded.{q}"
+        for q in (connection.ops.quote_name(name) for name in values)
+    )
+    defaults = {
+        f.column: f.get_default()
+        for f in model._meta.concrete_fields
+        if f.column and not f.primary_key and f.column not in names
+    }
+    columns += "".join(f", {connection.ops.quote_name(name)}" for name in defaults)
+    placeholders += ", %s" * len(defaults)
+    # Table and column names are the model's own, quoted; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608  # nosec B608
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {additions}"
+    )
+    params = [key[0], *key[1:], *values.values(), *defaults.values()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _difference(new, old) -> dict[Key, dict[str, float]]:
@@ -304,8 +326,28 @@ def on_event_saved(sender, instance, created, **kwargs) -> None:
     """Every change of a case writes its timeline in the change's transaction, after the
     report: each transition (its state change or note, after the report row is saved), the
     intake ("submitted"), a new supporter. The report is followed from there."""
-    if created:
+    if not created:
+        return
+    if instance.kind == CaseEvent.Kind.SUBMITTED:
+        _follow_new_report(instance)
+    else:
         refresh_report(instance.report_id)
+
+
+def _follow_new_report(event: CaseEvent) -> None:
+    """Intake: the report was stored just now, in this transaction, with "submitted" as its
+    first event, so it has no footprint, no other event and no rating yet; its footprint comes
+    from the row itself (three statements rather than a refresh's dozen)."""
+    report = event.report
+    row = {name: getattr(report, name) for name in REPORT_FIELDS}
+    footprint = _footprint(row, registered=False, began=None, ratings=[], clock=_no_clock)
+    with transaction.atomic(savepoint=False):
+        _apply(_difference(footprint, None))
+        footprint.save(force_insert=True)
+
+
+def _no_clock() -> WorkingClock:
+    raise AssertionError("a report just received is not closed")
 
 
 def on_report_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
