@@ -5,6 +5,7 @@ under CI (CI=true) and are skipped with a reason elsewhere.
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,35 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_live_server_one_request_at_a_time():
+    """On SQLite the live server's threads share the test database's one connection; two
+    requests at once on it (a page's photos load in parallel) fail with "bad parameter or other
+    API misuse", which the portal rightly answers as a database outage (503). There, the server
+    runs one application call at a time; PostgreSQL gives each thread its own connection."""
+    from django.conf import settings
+    from django.test.testcases import LiveServerThread, ThreadedWSGIServer
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+
+    class OneAtATime(ThreadedWSGIServer):
+        def set_app(self, application):
+            lock = threading.Lock()
+
+            def serialised(environ, start_response):
+                with lock:
+                    return application(environ, start_response)
+
+            super().set_app(serialised)
+
+    original = LiveServerThread.server_class
+    LiveServerThread.server_class = OneAtATime
+    yield
+    LiveServerThread.server_class = original
 
 
 # Browser tests need a real server thread, so transactions are committed; serialized_rollback
