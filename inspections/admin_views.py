@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 
 from complaints.privacy.serving import private_file_response
+from inspections.import_views import ObjectImportView
 from inspections.models import Finding
 
 
@@ -18,4 +19,9 @@ def finding_photo(request, pk: int):
 
 urlpatterns = [
     path("inspections/findings/<int:pk>/photo/", finding_photo, name="inspections_finding_photo"),
+    path(
+        "inspections/objects/import/",
+        ObjectImportView.as_view(),
+        name="inspections_object_import",
+    ),
 ]

@@ -24,6 +24,7 @@ class ObjectKind(models.TextChoices):
     PUBLIC_TOILET = "toilet", _("Public toilet")
     REFUSE_POINT = "refuse", _("Refuse collection point")
     PARK = "park", _("Park")
+    BIN_CLEANING_POINT = "bin", _("Bin-cleaning point")
 
 
 class Grade(models.TextChoices):
@@ -54,6 +55,14 @@ class InspectionObject(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=ObjectKind)
     name = models.CharField(_("name"), max_length=120)
+    # The stable code an import file names the object by (inspections/importing.py): importing
+    # the same file again updates the objects it made. Empty for objects typed in the admin.
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        blank=True,
+        help_text=_("Stable identifier from the import file; letters, digits, '-', '_' and '.'."),
+    )
     grade = models.CharField(_("grade"), max_length=2, choices=Grade, default=Grade.SECOND)
     town = models.ForeignKey(
         "complaints.Town",
@@ -75,7 +84,12 @@ class InspectionObject(models.Model):
         verbose_name = _("inspection object")
         verbose_name_plural = _("inspection objects")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "name"], name="inspection_object_unique")
+            models.UniqueConstraint(fields=["kind", "name"], name="inspection_object_unique"),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~models.Q(code=""),
+                name="inspection_object_code_unique",
+            ),
         ]
 
     def __str__(self):

@@ -4,6 +4,8 @@ inspections with their findings (read only)."""
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -11,10 +13,12 @@ from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from inspections.assignments import plan_allocate, plan_assign, plan_objects
+from inspections.import_views import may_import_objects
 from inspections.models import (
     Assignment,
     Inspection,
@@ -72,17 +76,43 @@ class StandardDeleteView(UsedStandardRefusedMixin, generic.DeleteView):
     pass
 
 
+class InspectionObjectIndexView(generic.IndexView):
+    """The objects' list, with "Import" beside "Add" for who may import."""
+
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if may_import_objects(self.request.user):
+            buttons.append(
+                HeaderButton(
+                    _("Import"), url=reverse("inspections_object_import"), icon_name="upload"
+                )
+            )
+        return buttons
+
+
 class InspectionObjectViewSet(ModelViewSet):
     model = InspectionObject
+    index_view_class = InspectionObjectIndexView
     icon = "site"
     menu_label = _("Inspection objects")
     name = "inspection_objects"
     url_prefix = "inspections/objects"
     copy_view_enabled = False
     inspect_view_enabled = True
-    form_fields = ["kind", "name", "grade", "town", "responsible_unit", "geometry", "active"]
+    form_fields = [
+        "kind",
+        "name",
+        "code",
+        "grade",
+        "town",
+        "responsible_unit",
+        "geometry",
+        "active",
+    ]
     list_display = [
         "name",
+        "code",
         "kind",
         "grade",
         "town",
@@ -95,7 +125,7 @@ class InspectionObjectViewSet(ModelViewSet):
         ),
     ]
     list_filter = ["kind", "grade", "town", "active"]
-    search_fields = ["name"]
+    search_fields = ["name", "code"]
 
 
 class StandardViewSet(ModelViewSet):
