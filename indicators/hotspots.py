@@ -10,15 +10,18 @@ or hot spots, and it is always as current as the cases behind it.
 The thresholds are settings (``INDICATORS_HOTSPOT_*``, read through :func:`rules`).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from complaints.models import Category, GridCell, Report, ReportState
+from indicators.models import DailyRollup
+from indicators.rollups import cells_covered_from, midnight
 from indicators.selectors import CLOSED_STATES, NOT_CASES
 
 # Cases not closed yet (neither closed for the resident nor decided not to be cases).
@@ -226,6 +229,172 @@ def _trend(count: int, *, baseline: float, history: list[int], r: Rules) -> str:
     return "persistent"
 
 
+@dataclass(frozen=True)
+class Narrowing:
+    """A detection narrowed to one town (the cell's), category or cell."""
+
+    town_id: int | None = None
+    category_id: int | None = None
+    cell_id: int | None = None
+
+    def admits(self, *, town_id, category_id, cell_id) -> bool:
+        return (
+            (not self.town_id or town_id == self.town_id)
+            and (not self.category_id or category_id == self.category_id)
+            and (not self.cell_id or cell_id == self.cell_id)
+        )
+
+
+Range = tuple[datetime, datetime]
+
+
+def split_window(lo: datetime, hi: datetime, cells_from: date | None):
+    """The whole local days of ``[lo, hi)`` the daily rollups answer (``(first, end)``, or
+    None) and the moments left for the raw reports: the partial days at either end (a window
+    ending "now"), and every day before the rollups hold the grid cells."""
+    if cells_from is None:
+        return None, [(lo, hi)]
+    first = timezone.localtime(lo).date()
+    if midnight(first) < lo:
+        first += timedelta(days=1)
+    first = max(first, cells_from)
+    end = timezone.localtime(hi).date()
+    if first >= end:
+        return None, [(lo, hi)]
+    ranges = []
+    if lo < midnight(first):
+        ranges.append((lo, midnight(first)))
+    if midnight(end) < hi:
+        ranges.append((midnight(end), hi))
+    return (first, end), ranges
+
+
+def window_counts(
+    windows: list[Range], narrowing: Narrowing, *, min_reports: int
+) -> tuple[dict[tuple[int, int], list[int]], dict[int, int]]:
+    """The cases per window of each (cell, category) with at least ``min_reports`` in the
+    current (last) window, and the district's cases per category in the current window.
+
+    Whole days come from the daily rollups (one GROUP BY over the span's rows per cell and
+    category, one per category for the district); the partial days at the windows' ends and
+    the days before the rollups hold the grid cells from the reports (one GROUP BY, on the
+    index of ``Report.created_at``). Before any rebuild, everything from the reports as before.
+    """
+    current = len(windows) - 1
+    cells_from = cells_covered_from()
+    parts = [split_window(lo, hi, cells_from) for lo, hi in windows]
+    series: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * len(windows))
+    district: dict[int, int] = defaultdict(int)
+    raw = {index: ranges for index, (_days, ranges) in enumerate(parts) if ranges}
+    rolled = {index: days for index, (days, _ranges) in enumerate(parts) if days is not None}
+
+    if raw:
+        within = Q()
+        for ranges in raw.values():
+            for lo, hi in ranges:
+                within |= Q(created_at__gte=lo, created_at__lt=hi)
+        counts = {
+            f"w{index}": Count("pk", filter=Q(created_at__gte=lo, created_at__lt=hi))
+            for index, (lo, hi) in enumerate(windows)
+            if index in raw
+        }
+        cases = Report.objects.exclude(state__in=NOT_CASES).filter(within)
+        if not rolled:
+            # All from the reports: the candidates cut in SQL, the district apart.
+            return _raw_counts(cases, counts, narrowing, min_reports, windows[current])
+        raw_rows: list[dict[str, Any]] = [
+            dict(values)
+            for values in cases.values(
+                "grid_cell_id", "grid_cell__community__town_id", "category_id"
+            )
+            .annotate(**counts)
+            .order_by()
+        ]
+        for raw_row in raw_rows:
+            district[raw_row["category_id"]] += raw_row.get(f"w{current}", 0)
+            cell, category = raw_row["grid_cell_id"], raw_row["category_id"]
+            if cell is None or not narrowing.admits(
+                town_id=raw_row["grid_cell__community__town_id"], category_id=category, cell_id=cell
+            ):
+                continue
+            for index in raw:
+                series[(cell, category)][index] += raw_row[f"w{index}"]
+
+    if rolled:
+        first = min(days[0] for days in rolled.values())
+        end = max(days[1] for days in rolled.values())
+        rows = DailyRollup.objects.filter(day__gte=first, day__lt=end, cases__gt=0).order_by()
+        sums = {
+            f"w{index}": Sum("cases", filter=Q(day__gte=lo, day__lt=hi))
+            for index, (lo, hi) in rolled.items()
+        }
+        grouped = rows.filter(grid_cell__gt=0)
+        if narrowing.town_id:
+            grouped = grouped.filter(
+                grid_cell__in=GridCell.objects.filter(community__town_id=narrowing.town_id).values(
+                    "pk"
+                )
+            )
+        if narrowing.category_id:
+            grouped = grouped.filter(category=narrowing.category_id)
+        if narrowing.cell_id:
+            grouped = grouped.filter(grid_cell=narrowing.cell_id)
+        by_pair = grouped.values("grid_cell", "category").annotate(**sums)
+        # The cut in SQL, lowered by what the partial days may add to a pair.
+        threshold = min_reports - max((found[current] for found in series.values()), default=0)
+        if current in rolled and threshold > 0:
+            by_pair = by_pair.filter(**{f"w{current}__gte": threshold})
+        rolled_rows: list[dict[str, Any]] = [dict(values) for values in by_pair]
+        for rolled_row in rolled_rows:
+            found = series[(rolled_row["grid_cell"], rolled_row["category"])]
+            for index in rolled:
+                found[index] += rolled_row[f"w{index}"] or 0
+        if current in rolled:
+            lo, hi = rolled[current]
+            for category, n in (
+                rows.filter(day__gte=lo, day__lt=hi)
+                .values_list("category")
+                .annotate(n=Sum("cases"))
+                .order_by()
+            ):
+                district[category] += n or 0
+
+    return (
+        {pair: counts for pair, counts in series.items() if counts[current] >= min_reports},
+        dict(district),
+    )
+
+
+def _raw_counts(cases, counts, narrowing, min_reports, current_window):
+    """The windows' counts from the reports alone (before the rollups hold the grid cells)."""
+    current = len(counts) - 1
+    grouped = cases.filter(grid_cell__isnull=False)
+    if narrowing.town_id:
+        grouped = grouped.filter(grid_cell__community__town_id=narrowing.town_id)
+    if narrowing.category_id:
+        grouped = grouped.filter(category_id=narrowing.category_id)
+    if narrowing.cell_id:
+        grouped = grouped.filter(grid_cell_id=narrowing.cell_id)
+    # Grouped by the keys alone (labels are read for the hot spots only).
+    series = {
+        (row["grid_cell_id"], row["category_id"]): [
+            row[f"w{index}"] for index in range(len(counts))
+        ]
+        for row in grouped.values("grid_cell_id", "category_id")
+        .annotate(**counts)
+        .filter(**{f"w{current}__gte": min_reports})
+        .order_by()
+    }
+    lo, hi = current_window
+    district = dict(
+        cases.filter(created_at__gte=lo, created_at__lt=hi)
+        .values_list("category_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return series, district
+
+
 def detect(
     *,
     as_of: datetime | None = None,
@@ -244,40 +413,12 @@ def detect(
     as_of = as_of or timezone.now()
     windows = windows_before(as_of, r)
     start = windows[0][0]
-    current_start = windows[-1][0]
-    cases = Report.objects.exclude(state__in=NOT_CASES).filter(
-        created_at__gte=start, created_at__lt=as_of
-    )
-    counts = {
-        f"w{index}": Count("pk", filter=Q(created_at__gte=lo, created_at__lt=hi))
-        for index, (lo, hi) in enumerate(windows)
-    }
-    current = f"w{len(windows) - 1}"
-    grouped = cases.filter(grid_cell__isnull=False)
-    if town_id:
-        grouped = grouped.filter(grid_cell__community__town_id=town_id)
-    if category_id:
-        grouped = grouped.filter(category_id=category_id)
-    if cell_id:
-        grouped = grouped.filter(grid_cell_id=cell_id)
-    # Grouped by the keys alone (labels are read for the hot spots only, below).
-    rows: list[dict[str, Any]] = [
-        dict(row)
-        for row in grouped.values("grid_cell_id", "category_id")
-        .annotate(**counts)
-        .filter(**{f"{current}__gte": r.min_reports})
-        .order_by()
-    ]
+    narrowing = Narrowing(town_id=town_id, category_id=category_id, cell_id=cell_id)
+    series_of, district = window_counts(windows, narrowing, min_reports=r.min_reports)
     cell_count = GridCell.objects.count() or 1
-    district = dict(
-        cases.filter(created_at__gte=current_start)
-        .values_list("category_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     candidates = []
-    for row in rows:
-        series = [row[f"w{index}"] for index in range(len(windows))]
+    for (cell_key, category_key), series in series_of.items():
+        row = {"grid_cell_id": cell_key, "category_id": category_key}
         count, previous = series[-1], series[:-1]
         baseline = sum(previous) / len(previous) if previous else 0.0
         average = district.get(row["category_id"], 0) / cell_count

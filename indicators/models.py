@@ -217,6 +217,8 @@ class RollupCounts(models.Model):
     department = models.PositiveBigIntegerField(_("department"), default=0)
     category = models.PositiveBigIntegerField(_("category"), default=0)
     received = models.IntegerField(default=0)
+    # Received that are cases now (not rejected, not a duplicate): what hot spots count.
+    cases = models.IntegerField(default=0)
     awaiting_intake = models.IntegerField(default=0)
     registered = models.IntegerField(default=0)
     supporters = models.IntegerField(default=0)
@@ -239,22 +241,28 @@ class RollupCounts(models.Model):
 
 
 class DailyRollup(RollupCounts):
-    """The counts of one local day (weeks, days, and months the coverage starts inside)."""
+    """The counts of one local day (weeks, days, and months the coverage starts inside), per
+    group and grid cell (the reports' cell now; 0 = none): the hot-spot detection counts the
+    cases per cell, category and day from here."""
 
     day = models.DateField(_("day"))
+    grid_cell = models.PositiveBigIntegerField(_("grid cell"), default=0)
 
     class Meta:
         verbose_name = _("daily rollup")
         verbose_name_plural = _("daily rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "town", "community", "department", "category"],
-                name="rollup_day_group_unique",
+                fields=["day", "town", "community", "department", "category", "grid_cell"],
+                name="rollup_day_group_cell_unique",
             )
         ]
 
     def __str__(self):
-        return f"{self.day}: {self.town}/{self.community}/{self.department}/{self.category}"
+        return (
+            f"{self.day}: {self.town}/{self.community}/{self.department}/{self.category}"
+            f"/{self.grid_cell}"
+        )
 
 
 class MonthlyRollup(RollupCounts):
@@ -296,10 +304,11 @@ class RollupFootprint(models.Model):
     community = models.PositiveBigIntegerField(default=0)
     department = models.PositiveBigIntegerField(default=0)
     category = models.PositiveBigIntegerField(default=0)
+    grid_cell = models.PositiveBigIntegerField(default=0)
     closed_day = models.DateField(null=True, blank=True, db_index=True)
     hours = models.FloatField(null=True, blank=True)
     # "Overdue now" is a snapshot, not a count of days: the deadline, and whether the report's
-    # department's clock runs (complaints.services.deadlines.CLOCK_STATES).
+    # department's clock runs (complaints.cases.services.deadlines.CLOCK_STATES).
     deadline = models.DateTimeField(null=True, blank=True)
     running = models.BooleanField(default=False)
     # {"YYYY-MM-DD": {"received": 1, ...}}: every count of the report by day (not the hours).
@@ -329,6 +338,9 @@ class RollupCoverage(models.Model):
 
     first_day = models.DateField(_("first day"))
     built_at = models.DateTimeField(_("built at"))
+    # The first day the daily rows hold each grid cell's cases (a rebuild since the grid cell
+    # joined their key); the hot-spot detection reads the raw reports before it.
+    cells_from = models.DateField(_("grid cells from"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rollup coverage")

@@ -48,9 +48,12 @@ RATING_FIELD = {
     SatisfactionRating.DISSATISFIED: "dissatisfied",
 }
 GROUP = ("town", "community", "department", "category")
+# The daily rows' key beyond the group: the report's grid cell (the hot spots count by cell).
+CELL = "grid_cell"
 # The whole-number counts of a rollup row (``hours_sum`` is the one float).
 COUNTS = (
     "received",
+    "cases",
     "awaiting_intake",
     "registered",
     "supporters",
@@ -73,6 +76,7 @@ REPORT_FIELDS = (
     "community_id",
     "department_id",
     "category_id",
+    "grid_cell_id",
     "state",
     "created_at",
     "deadline",
@@ -83,7 +87,8 @@ REPORT_FIELDS = (
 )
 CHUNK = 5000
 
-Key = tuple[date, int, int, int, int]
+# A daily row's key: (day, town, community, department, category, grid cell).
+Key = tuple[date, int, int, int, int, int]
 
 
 def local_day(moment: datetime) -> date:
@@ -105,6 +110,7 @@ def _footprint(report: dict, *, registered: bool, began, ratings: list[dict], cl
 
     received = counts[local_day(report["created_at"]).isoformat()]
     received["received"] += 1
+    received["cases"] += state not in NOT_CASES
     received["awaiting_intake"] += state == ReportState.RECEIVED
     received["registered"] += registered
     received["supporters"] += report["supporter_count"]
@@ -139,6 +145,7 @@ def _footprint(report: dict, *, registered: bool, began, ratings: list[dict], cl
         community=report["community_id"] or 0,
         department=report["department_id"] or 0,
         category=report["category_id"] or 0,
+        grid_cell=report["grid_cell_id"] or 0,
         closed_day=closed_day,
         hours=hours,
         deadline=report["deadline"],
@@ -151,10 +158,10 @@ def _footprint(report: dict, *, registered: bool, began, ratings: list[dict], cl
 
 
 def contribution(footprint: RollupFootprint | None) -> dict[Key, dict[str, float]]:
-    """What ``footprint`` adds to each rollup row (by day and group)."""
+    """What ``footprint`` adds to each daily rollup row (by day, group and grid cell)."""
     if footprint is None:
         return {}
-    group = tuple(getattr(footprint, name) for name in GROUP)
+    group = tuple(getattr(footprint, name) for name in (*GROUP, CELL))
     rows: dict[Key, dict[str, float]] = {}
     for day, values in footprint.counts.items():
         key = (date.fromisoformat(day), *group)
@@ -230,33 +237,37 @@ def footprints(reports) -> list[RollupFootprint]:
 
 
 def _apply(delta: dict[Key, dict[str, float]]) -> None:
-    """Add ``delta`` to the daily rows and to their months' rows, creating the missing ones (in
-    key order, days first, so two transactions never wait on each other's rows crosswise)."""
+    """Add ``delta`` to the daily rows and to their months' rows (by group, the cells summed),
+    creating the missing ones (in key order, days first, so two transactions never wait on
+    each other's rows crosswise)."""
     changed = sorted(key for key, values in delta.items() if any(values.values()))
     if not changed:
         return
-    monthly: dict[Key, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    monthly: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for key in changed:
-        month = monthly[(key[0].replace(day=1), *key[1:])]
+        month = monthly[(key[0].replace(day=1), *key[1 : 1 + len(GROUP)])]
         for name, value in delta[key].items():
             month[name] += value
-    targets: tuple[tuple[type[RollupCounts], str, dict], ...] = (
-        (DailyRollup, "day", {key: delta[key] for key in changed}),
-        (MonthlyRollup, "month", monthly),
+    targets: tuple[tuple[type[RollupCounts], tuple[str, ...], dict], ...] = (
+        (DailyRollup, ("day", *GROUP, CELL), {key: delta[key] for key in changed}),
+        (MonthlyRollup, ("month", *GROUP), monthly),
     )
-    for model, field, rows in targets:
+    for model, fields, rows in targets:
         for key in sorted(key for key, values in rows.items() if any(values.values())):
-            _upsert(model, field, key, {name: v for name, v in rows[key].items() if v})
+            _upsert(model, fields, key, {name: v for name, v in rows[key].items() if v})
 
 
-def _upsert(model: type[RollupCounts], field: str, key: Key, values: dict[str, float]) -> None:
-    """Add ``values`` to the row of ``key``, creating it: one statement (INSERT ... ON CONFLICT
-    DO UPDATE, which both SQLite and PostgreSQL speak), atomic against a concurrent insert."""
+def _upsert(
+    model: type[RollupCounts], fields: tuple[str, ...], key: tuple, values: dict[str, float]
+) -> None:
+    """Add ``values`` to the row of ``key`` (the values of ``fields``), creating it: one
+    statement (INSERT ... ON CONFLICT DO UPDATE, which both SQLite and PostgreSQL speak),
+    atomic against a concurrent insert."""
     table = connection.ops.quote_name(model._meta.db_table)
-    names = [field, *GROUP, *values]
+    names = [*fields, *values]
     columns = ", ".join(connection.ops.quote_name(name) for name in names)
     placeholders = ", ".join(["%s"] * len(names))
-    conflict = ", ".join(connection.ops.quote_name(name) for name in (field, *GROUP))
+    conflict = ", ".join(connection.ops.quote_name(name) for name in fields)
     additions = ", ".join(
         f"{q} = {table}.{q} + excluded.{q}"
         for q in (connection.ops.quote_name(name) for name in values)
@@ -273,7 +284,7 @@ def _upsert(model: type[RollupCounts], field: str, key: Key, values: dict[str, f
         f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608  # nosec B608
         f"ON CONFLICT ({conflict}) DO UPDATE SET {additions}"
     )
-    params = [key[0], *key[1:], *values.values(), *defaults.values()]
+    params = [*key, *values.values(), *defaults.values()]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -312,6 +323,7 @@ FOLLOWED_FIELDS = frozenset(
         "community",
         "department",
         "category",
+        "grid_cell",
         "deadline",
         "closed_at",
         "closed_on_time",
@@ -430,6 +442,11 @@ def covered_from() -> date | None:
     return RollupCoverage.objects.order_by().values_list("first_day", flat=True).first()
 
 
+def cells_covered_from() -> date | None:
+    """The first day the daily rows hold each grid cell's cases (None: read the raw reports)."""
+    return RollupCoverage.objects.order_by().values_list("cells_from", flat=True).first()
+
+
 def rebuild(
     *, since: date | None = None, progress: Callable[[int, int], None] | None = None
 ) -> int:
@@ -475,7 +492,7 @@ def rebuild(
                 progress(done, len(ids))
         DailyRollup.objects.bulk_create(
             (
-                DailyRollup(day=key[0], **dict(zip(GROUP, key[1:], strict=True)), **values)
+                DailyRollup(day=key[0], **dict(zip((*GROUP, CELL), key[1:], strict=True)), **values)
                 for key, values in totals.items()
             ),
             batch_size=2000,
@@ -487,9 +504,15 @@ def rebuild(
             first = local_day(earliest[0]) if earliest else timezone.localdate()
         coverage = RollupCoverage.objects.first()
         if coverage is None:
-            RollupCoverage.objects.create(first_day=first, built_at=timezone.now())
+            RollupCoverage.objects.create(
+                first_day=first, built_at=timezone.now(), cells_from=first
+            )
         else:
             coverage.first_day = min(coverage.first_day, first) if since else first
+            # The grid cells are exact from here on (from before, if an earlier rebuild since
+            # the cells joined the key already covered it).
+            cells = coverage.cells_from
+            coverage.cells_from = min(cells, first) if since and cells else first
             coverage.built_at = timezone.now()
             coverage.save()
     return len(ids)
@@ -499,7 +522,7 @@ def rebuild(
 
 
 def public_counts(*, month_first: date, year_first: date) -> dict | None:
-    """The counts of ``complaints.selectors.performance_public`` for this month and this year
+    """The counts of ``complaints.performance.selectors`` for this month and this year
     per town, from the monthly rollups (two queries: the coverage, one GROUP BY), or None
     when the rollups do not cover the year from its first day (the raw data answers then)."""
     from django.db.models import Sum

@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from complaints.cases.services.transitions import TransitionNotAllowed, report_transition
+from complaints.cases.workflow import RESIDENT, actions_from
+from complaints.intake.services.reports import report_support
 from complaints.models import CaseSystem, ConnectorKind, Report, SatisfactionRating
-from complaints.services.reports import report_support
-from complaints.services.satisfaction import satisfaction_callback_record, satisfaction_submit
-from complaints.services.workflow import TransitionNotAllowed, report_transition
-from complaints.workflow import RESIDENT, actions_from
+from complaints.satisfaction.services import satisfaction_callback_record, satisfaction_submit
 from indicators.models import DailyRollup, MonthlyRollup, RollupCoverage, RollupFootprint
 from indicators.periods import Period
 from indicators.rollups import COUNTS, public_counts
@@ -73,7 +73,14 @@ def rollup_rows() -> dict:
         counts = {name: getattr(rollup, name) for name in COUNTS}
         counts["hours"] = round(rollup.hours_sum, 6)
         if any(counts.values()):
-            key = (rollup.day, rollup.town, rollup.community, rollup.department, rollup.category)
+            key = (
+                rollup.day,
+                rollup.town,
+                rollup.community,
+                rollup.department,
+                rollup.category,
+                rollup.grid_cell,
+            )
             rows[key] = counts
     return rows
 
@@ -91,7 +98,7 @@ def monthly_rows() -> tuple[dict, dict]:
                 (rollup.month, rollup.town, rollup.community, rollup.department, rollup.category)
             ] = counts
     sums: dict = {}
-    for (day, *group), counts in rollup_rows().items():
+    for (day, *group, _cell), counts in rollup_rows().items():
         total = sums.setdefault((day.replace(day=1), *group), Counter())
         total.update(counts)
     for key, total in sums.items():
@@ -213,7 +220,7 @@ def test_the_table_from_rollups_equals_the_table_from_raw_data(actors, clock):
 
 def fire(actors, report, action: str) -> Report:
     """``action`` on ``report`` by the first role the table gives it, with valid inputs."""
-    from complaints.workflow import transition_for
+    from complaints.cases.workflow import transition_for
 
     report.refresh_from_db()
     transition = transition_for(state=report.state, action=action)
@@ -327,7 +334,7 @@ def test_a_partial_save_by_another_feature_moves_the_due_day(actors, clock):
 
 
 def test_the_public_figures_from_rollups_equal_those_from_raw_data(client, actors, clock):
-    from complaints.selectors.performance_public import public_performance
+    from complaints.performance.selectors import public_performance
 
     random_walk(actors, clock, steps=90, seed=11)
     today = clock[0].date()
