@@ -59,6 +59,23 @@ def _inside(ring: list[tuple[float, float]], x: float, y: float) -> bool:
     return inside
 
 
+def point_in_polygon(geometry, *, longitude: float, latitude: float) -> bool:
+    """Whether the position lies inside a GeoJSON Polygon or MultiPolygon (holes excluded)."""
+    if not isinstance(geometry, dict):
+        return False
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates") or []
+    polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else []
+    for polygon in polygons:
+        rings = [[(float(p[0]), float(p[1])) for p in ring] for ring in polygon]
+        if (
+            rings
+            and _inside(rings[0], longitude, latitude)
+            and not any(_inside(hole, longitude, latitude) for hole in rings[1:])
+        ):
+            return True
+    return False
+
+
 def distance_m(geometry_text: str, *, latitude: float, longitude: float) -> float | None:
     """Metres from the position to the object's geometry (0 inside a polygon); None when the
     object has no usable geometry. A local flat projection: good to a few metres in a town."""

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from complaints.models import Department, GridCell, Town
-from complaints.shared.geo import point_in_geometry
+from inspections.fieldwork import point_in_polygon
 from inspections.models import Grade, InspectionObject, ObjectKind
 
 REQUIRED = ("code", "kind", "name", "grade", "town", "unit")
@@ -280,7 +280,7 @@ def geometry_inside_town(geometry: dict, cells: list[dict]) -> bool:
     if not cells:
         return True
     return all(
-        any(point_in_geometry(lat=lat, lng=lng, geometry=cell) for cell in cells)
+        any(point_in_polygon(cell, longitude=lng, latitude=lat) for cell in cells)
         for lng, lat in geometry_positions(geometry)
     )
 

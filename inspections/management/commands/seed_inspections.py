@@ -1,12 +1,15 @@
 """Demo inspection objects, one standard per object kind, a few inspections, an inspection
 company with the demo inspector and this month's plan of the markets (docs/inspections.md
-"Demo"). Idempotent: objects, standards, the company and the plan that exist are left as they
-are, and inspections are added only while there are none."""
+"Demo"). The objects, with their geometry inside the demo grid's towns, come from
+``inspections/data/demo_objects.geojson`` through the importer (``import_inspection_objects``).
+Idempotent: the import finds its objects again by their codes; standards, the company and the
+plan that exist are left as they are, and inspections are added only while there are none."""
 
 import random
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -14,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints.models import Category, Town
-from complaints.services.reference_data import demo_geography_load, departments_load
+from complaints.reference.services.reference_data import demo_geography_load, departments_load
 from inspections.assignments import plan_assign
+from inspections.importing import object_import, object_rows_from_file
 from inspections.models import (
     Discipline,
     Finding,
@@ -35,8 +39,13 @@ from portal import roles
 DEMO_INSPECTOR = "demo_inspector"
 DEMO_COMPANY = "第三方督查公司（示范）"
 
-# Per kind: how many demo objects (the seed's 9 markets, 18 back alleys, 18 toilets, and a few
-# of the others), their name, grade and responsible unit (a department key).
+# The demo objects: the seed's 9 markets, 18 back alleys, 18 public toilets and 97 bin-cleaning
+# points, and a few road segments, refuse collection points and parks, each with its geometry
+# (points, the alleys and roads as lines, the parks as polygons) inside a grid cell of its town.
+DEMO_OBJECTS = Path(__file__).resolve().parents[2] / "data" / "demo_objects.geojson"
+
+# Per kind: how many demo objects the file holds, their name, grade and responsible unit (a
+# department key); the standards are made for this grade.
 OBJECTS: dict[str, tuple[int, str, str, str]] = {
     ObjectKind.MARKET: (9, "菜市场", Grade.SECOND, "town_enforcement"),
     ObjectKind.BACK_ALLEY: (18, "背街小巷", Grade.THIRD, "town_enforcement"),
@@ -44,6 +53,7 @@ OBJECTS: dict[str, tuple[int, str, str, str]] = {
     ObjectKind.ROAD_SEGMENT: (6, "道路路段", Grade.FIRST, "sanitation"),
     ObjectKind.REFUSE_POINT: (6, "垃圾收集点", Grade.SECOND, "sanitation"),
     ObjectKind.PARK: (3, "公园", Grade.SECOND, "greening"),
+    ObjectKind.BIN_CLEANING_POINT: (97, "垃圾桶清洗点", Grade.THIRD, "sanitation"),
 }
 
 S, M, G = Discipline.SANITATION, Discipline.MUNICIPAL, Discipline.GREENING
@@ -82,6 +92,11 @@ ITEMS: dict[str, list[ItemSpec]] = {
         (G, "绿地缺株、枯死", "2", "10", 24, ("component", "0402")),
         (S, "园路不洁", "2", "8", 8, ("event", "0104")),
         (M, "座椅、路灯损坏", "2", "6", None, None),
+    ],
+    ObjectKind.BIN_CLEANING_POINT: [
+        (S, "垃圾桶未按时清洗、桶身污渍", "1", "5", 8, ("component", "0302")),
+        (S, "清洗点周边污水横流", "2", "6", 4, ("event", "0103")),
+        (M, "垃圾桶破损、缺盖", "1", "4", 24, ("component", "0302")),
     ],
 }
 
@@ -129,24 +144,13 @@ class Command(BaseCommand):
         return len(plan_assign(plan))
 
     def objects(self) -> list[InspectionObject]:
+        """The demo objects through the importer (objects of an earlier demo, without a code,
+        are found by kind and name and given their code and geometry)."""
         if not Town.objects.exists():
             demo_geography_load()
-        departments = departments_load()
-        towns = list(Town.objects.order_by("code"))
-        made = []
-        for kind, (count, label, grade, unit) in OBJECTS.items():
-            for number in range(1, count + 1):
-                obj, _created = InspectionObject.objects.get_or_create(
-                    kind=kind,
-                    name=f"{label} {number}",
-                    defaults={
-                        "grade": grade,
-                        "town": towns[(number - 1) % len(towns)],
-                        "responsible_unit": departments[unit],
-                    },
-                )
-                made.append(obj)
-        return made
+        departments_load()
+        plan = object_import(rows=object_rows_from_file(path=DEMO_OBJECTS))
+        return [row.instance for row in plan.rows if row.instance is not None]
 
     def standards(self) -> dict[tuple[str, str], Standard]:
         standards: dict[tuple[str, str], Standard] = {}
