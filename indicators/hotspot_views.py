@@ -20,6 +20,7 @@ from cms import live_figures
 from complaints.models import Category, GridCell, Town
 from indicators import charts
 from indicators.hotspots import (
+    Cluster,
     HotSpot,
     category_and_cell,
     detect,
@@ -95,12 +96,22 @@ class HotSpotPermissionMixin:
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 
-def _row(spot: HotSpot, campaigns: dict) -> dict:
+def _url(spot: HotSpot) -> str:
+    return reverse("indicators_hotspot", args=[spot.cell_id, spot.category_id])
+
+
+def _row(cluster: Cluster, campaigns: dict) -> dict:
+    """One row of the list: a cluster of one or more neighbouring cells of one category."""
+    attached: list = []
+    for spot in cluster.spots:
+        attached += [c for c in campaigns.get(spot.key, []) if c not in attached]
     return {
-        "spot": spot,
-        "sparkline": charts.sparkline(spot.counts),
-        "url": reverse("indicators_hotspot", args=[spot.cell_id, spot.category_id]),
-        "campaigns": campaigns.get(spot.key, []),
+        "cluster": cluster,
+        "spot": cluster.lead,
+        "cells": [{"spot": spot, "url": _url(spot)} for spot in cluster.spots],
+        "sparkline": charts.sparkline(cluster.counts),
+        "url": _url(cluster.lead),
+        "campaigns": attached,
     }
 
 
@@ -135,12 +146,19 @@ class HotSpotListView(HotSpotPermissionMixin, WagtailAdminTemplateMixin, Templat
             as_of=end_of_day(filters["day"]),
             town_id=getattr(filters["town"], "pk", None),
             category_id=getattr(filters["category"], "pk", None),
-            recurring_only=filters["recurring"],
         )
-        # The table is paged (the biggest first); the map shows every hot spot.
-        page = Paginator(detection.hot_spots, PER_PAGE).get_page(self.request.GET.get("p"))
-        campaigns = _campaigns_by_pair({spot.key for spot in page.object_list})
-        rows = [_row(spot, campaigns) for spot in page.object_list]
+        # Neighbouring hot cells of one category are one hot spot (a cluster); "recurring
+        # only" keeps the clusters with a recurring cell, whole.
+        clusters = detection.clusters
+        if filters["recurring"]:
+            clusters = [cluster for cluster in clusters if cluster.is_recurring]
+            detection.hot_spots = [spot for cluster in clusters for spot in cluster.spots]
+        # The table is paged (the biggest first); the map shows every hot cell.
+        page = Paginator(clusters, PER_PAGE).get_page(self.request.GET.get("p"))
+        campaigns = _campaigns_by_pair(
+            {spot.key for cluster in page.object_list for spot in cluster.spots}
+        )
+        rows = [_row(cluster, campaigns) for cluster in page.object_list]
         polygons = dict(
             GridCell.objects.filter(
                 pk__in={spot.cell_id for spot in detection.hot_spots}, polygon__isnull=False
@@ -178,8 +196,9 @@ class HotSpotListView(HotSpotPermissionMixin, WagtailAdminTemplateMixin, Templat
             rows=rows,
             page=page,
             page_query=query.urlencode(),
-            total=len(detection.hot_spots),
-            recurring_count=sum(1 for spot in detection.hot_spots if spot.is_recurring),
+            total=len(clusters),
+            cell_total=len(detection.hot_spots),
+            recurring_count=sum(1 for cluster in clusters if cluster.is_recurring),
             map_data={"type": "FeatureCollection", "features": list(features.values())},
             map_center=",".join(str(c) for c in _map_center()),
         )

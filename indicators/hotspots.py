@@ -170,6 +170,8 @@ class HotSpot:
     district_average: float  # the category's cases per grid cell in the current window
     trend: str  # "new", "rising" or "persistent"
     history: History
+    # The cell's bounding box (min lat, min lng, max lat, max lng), None without a polygon.
+    box: tuple[float, float, float, float] | None = None
 
     @property
     def key(self) -> tuple[int, int]:
@@ -184,6 +186,103 @@ class HotSpot:
         return self.history.is_fixed
 
 
+# Cells drawn edge to edge rarely share coordinates exactly: boxes this close touch (about
+# 10 m, the tolerance of the duplicate search's neighbouring cells).
+TOUCH_TOLERANCE_DEG = 0.0001
+
+
+def cells_touch(one: HotSpot, other: HotSpot) -> bool:
+    """Neighbouring cells: their bounding boxes touch or overlap (within the tolerance), the
+    rule of ``complaints.reference.selectors.geography.grid_cell_neighbour_ids``. A cell
+    without a polygon touches none."""
+    if one.box is None or other.box is None:
+        return False
+    t = TOUCH_TOLERANCE_DEG
+    (a_lat, a_lng, a_lat2, a_lng2), (b_lat, b_lng, b_lat2, b_lng2) = one.box, other.box
+    return (
+        a_lat <= b_lat2 + t and b_lat <= a_lat2 + t and a_lng <= b_lng2 + t and b_lng <= a_lng2 + t
+    )
+
+
+@dataclass
+class Cluster:
+    """Hot cells of one category that touch, directly or through each other: one hot spot of
+    one or more cells (docs/indicators.md, "Clusters of neighbouring cells")."""
+
+    spots: list[HotSpot]  # biggest first
+
+    @property
+    def lead(self) -> HotSpot:
+        return self.spots[0]
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.lead.key
+
+    @property
+    def category_id(self) -> int:
+        return self.lead.category_id
+
+    @property
+    def category_name(self) -> str:
+        return self.lead.category_name
+
+    @property
+    def count(self) -> int:
+        return sum(spot.count for spot in self.spots)
+
+    @property
+    def counts(self) -> list[int]:
+        return [sum(values) for values in zip(*(spot.counts for spot in self.spots), strict=True)]
+
+    @property
+    def town_names(self) -> list[str]:
+        return sorted({spot.town_name for spot in self.spots if spot.town_name})
+
+    @property
+    def is_recurring(self) -> bool:
+        return any(spot.is_recurring for spot in self.spots)
+
+    @property
+    def is_fixed(self) -> bool:
+        return all(spot.is_fixed for spot in self.spots)
+
+    @property
+    def open_cases(self) -> int:
+        return sum(spot.history.open_cases for spot in self.spots)
+
+    @property
+    def recurrences(self) -> int:
+        return sum(len(spot.history.recurrences) for spot in self.spots)
+
+
+def clusters_of(hot_spots: list[HotSpot]) -> list[Cluster]:
+    """The hot spots merged into clusters: same category and cells that touch, transitively
+    (a chain of three cells is one cluster); biggest first, like the hot spots."""
+    parent = list(range(len(hot_spots)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    for i, one in enumerate(hot_spots):
+        for j in range(i + 1, len(hot_spots)):
+            other = hot_spots[j]
+            if one.category_id == other.category_id and cells_touch(one, other):
+                parent[root(j)] = root(i)
+    groups: dict[int, list[HotSpot]] = {}
+    for index, spot in enumerate(hot_spots):
+        groups.setdefault(root(index), []).append(spot)
+    found = [
+        Cluster(spots=sorted(spots, key=lambda s: (-s.count, s.cell_code)))
+        for spots in groups.values()
+    ]
+    found.sort(key=lambda c: (-c.count, -c.recurrences, c.lead.cell_code))
+    return found
+
+
 @dataclass
 class Detection:
     as_of: datetime
@@ -195,6 +294,10 @@ class Detection:
     @property
     def start(self) -> datetime:
         return self.windows[0][0]
+
+    @property
+    def clusters(self) -> list[Cluster]:
+        return clusters_of(self.hot_spots)
 
 
 def windows_before(as_of: datetime, r: Rules) -> list[tuple[datetime, datetime]]:
@@ -441,6 +544,10 @@ def detect(
                 "community__name",
                 "community__town_id",
                 "community__town__name",
+                "min_lat",
+                "min_lng",
+                "max_lat",
+                "max_lng",
             )
         }
         if candidates
@@ -476,6 +583,9 @@ def detect(
             district_average=average,
             trend=_trend(series[-1], baseline=baseline, history=series[:-1], r=r),
             history=history,
+            box=None
+            if cell["min_lat"] is None
+            else (cell["min_lat"], cell["min_lng"], cell["max_lat"], cell["max_lng"]),
         )
         if not recurring_only or spot.is_recurring:
             hot_spots.append(spot)

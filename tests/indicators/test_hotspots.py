@@ -7,7 +7,7 @@ import pytest
 from indicators.hotspots import CaseSpan, Rules, detect, history_of
 from tests.complaints.conftest import category as taxonomy_category
 from tests.complaints.conftest import reference_data  # noqa: F401  (fixture)
-from tests.indicators.hotspot_builders import at, cells, many, spot_case
+from tests.indicators.hotspot_builders import apart, at, cells, chain, many, spot_case
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +198,57 @@ def test_filters_narrow_the_list_not_the_averages(reference_data):  # noqa: F811
     assert [(s.cell_id, s.district_average) for s in only_first] == [
         (s.cell_id, s.district_average) for s in everything if s.cell_id == first.pk
     ]
+
+
+# --- clusters of neighbouring cells -------------------------------------------------------
+
+
+def test_two_touching_hot_cells_are_one_cluster(reference_data):  # noqa: F811
+    first, second, _third = chain()
+    many(first, 3, created="2026-05-10 09:00")
+    many(second, 4, created="2026-05-11 09:00")
+    detection = detect(as_of=at(AS_OF), r=RULES)
+    assert len(detection.hot_spots) == 2
+    (cluster,) = detection.clusters
+    assert [spot.cell_id for spot in cluster.spots] == [second.pk, first.pk]  # biggest first
+    assert cluster.count == 7 and cluster.counts[-1] == 7
+    assert cluster.key == (second.pk, cluster.category_id)
+
+
+def test_two_hot_cells_apart_are_two_clusters(reference_data):  # noqa: F811
+    one, other = apart(2)
+    many(one, 3, created="2026-05-10 09:00")
+    many(other, 4, created="2026-05-10 09:00")
+    clusters = detect(as_of=at(AS_OF), r=RULES).clusters
+    assert [[spot.cell_id for spot in cluster.spots] for cluster in clusters] == [
+        [other.pk],
+        [one.pk],
+    ]
+
+
+def test_a_chain_of_three_is_one_cluster_though_its_ends_do_not_touch(reference_data):  # noqa: F811
+    first, middle, last = chain()
+    for cell in (first, middle, last):
+        many(cell, 3, created="2026-05-10 09:00")
+    (cluster,) = detect(as_of=at(AS_OF), r=RULES).clusters
+    assert {spot.cell_id for spot in cluster.spots} == {first.pk, middle.pk, last.pk}
+    assert cluster.count == 9
+
+
+def test_touching_cells_of_different_categories_are_not_merged(reference_data):  # noqa: F811
+    first, second, _third = chain()
+    many(first, 3, created="2026-05-10 09:00")
+    many(second, 3, created="2026-05-10 09:00", category=taxonomy_category("event", "0101"))
+    # The other category has no cases elsewhere: its district average is low, both are hot.
+    clusters = detect(as_of=at(AS_OF), r=RULES).clusters
+    assert sorted(len(cluster.spots) for cluster in clusters) == [1, 1]
+
+
+def test_a_cluster_is_recurring_if_a_cell_is_and_fixed_if_all_are(reference_data):  # noqa: F811
+    first, second, _third = chain()
+    spot_case(first, created="2026-05-05 09:00", closed="2026-05-06 09:00")
+    spot_case(first, created="2026-05-10 09:00", closed="2026-05-11 09:00")
+    spot_case(first, created="2026-05-20 09:00", closed="2026-05-21 09:00")
+    many(second, 3, created="2026-05-10 09:00")  # open
+    (cluster,) = detect(as_of=at(AS_OF), r=RULES).clusters
+    assert cluster.is_recurring and not cluster.is_fixed and cluster.open_cases == 3

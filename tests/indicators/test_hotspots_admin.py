@@ -19,7 +19,7 @@ from tests.complaints.conftest import category as taxonomy_category
 from tests.complaints.conftest import reference_data  # noqa: F401  (fixture)
 from tests.conftest import publish
 from tests.indicators.builders import copies
-from tests.indicators.hotspot_builders import cells, spot_case
+from tests.indicators.hotspot_builders import apart, cells, chain, spot_case
 
 pytestmark = pytest.mark.django_db
 
@@ -327,7 +327,7 @@ def test_the_list_is_paged_and_the_map_shows_every_hot_spot(
     from indicators import hotspot_views
 
     monkeypatch.setattr(hotspot_views, "PER_PAGE", 1)
-    bigger, smaller = cells(2)
+    bigger, smaller = apart(2)  # two hot spots (touching cells would be one cluster)
     first = spot_case(bigger, created=moment(2))
     copies(first, 3)
     second = spot_case(smaller, created=moment(2))
@@ -371,3 +371,32 @@ def test_an_editor_chooses_the_figure_a_target_counts_from(client, editor, home)
     ):
         assert f'value="{key}"' in select
     assert 'name="targets-0-campaign"' in html
+
+
+def test_neighbouring_hot_cells_are_one_row_and_every_cell_is_on_the_map(
+    client,
+    make_staff,
+    reference_data,  # noqa: F811
+):
+    first, second, third = chain()
+    (far,) = [cell for cell in apart(6) if cell.pk not in (first.pk, second.pk, third.pk)][:1]
+    made = {
+        cell.pk: [spot_case(cell, created=moment(days)) for days in (3, 2, 1)]
+        for cell in (first, second, far)
+    }
+    client.force_login(make_staff(roles.SUPERVISOR))
+    response = client.get(LIST)
+    assert (response.context["total"], response.context["cell_total"]) == (2, 3)
+    page = response.content.decode()
+    table = page.split('id="hotspot-table"')[1].split("</table>")[0]
+    rows = table.split("<tbody>")[1].split("</tr>")[:-1]
+    assert len(rows) == 2  # the pair that touches, and the far cell
+    pair = next(row for row in rows if first.code in row)
+    assert second.code in pair and far.code not in pair
+    assert 'class="hotspots-cluster"' in pair
+    assert ">6<" in pair  # the cluster's cases in the window
+    assert third.code not in table
+    map_data = page.split('<script id="hotspots-map-data"')[1].split("</script>")[0]
+    for cell in (first, second, far):  # one shape per hot cell, each linking to its page
+        assert detail_url(cell, made[cell.pk][0]) in map_data
+        assert detail_url(cell, made[cell.pk][0]) in table  # and each cell in its row
