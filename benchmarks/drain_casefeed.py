@@ -66,8 +66,8 @@ SETUP = """
 import uuid
 from decimal import Decimal
 from complaints.models import Category, CaseSystem
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
-from complaints.services.reports import report_submit
+from complaints.reference.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.intake.services.reports import report_submit
 categories_load_from_csv(); demo_geography_load()
 category = Category.objects.get(kind="event", code="0102")
 for _ in range({n}):

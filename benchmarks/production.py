@@ -32,7 +32,7 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SETUP = """
 from django.contrib.auth import get_user_model
 from complaints.models import CaseSystem
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.reference.services.reference_data import categories_load_from_csv, demo_geography_load
 from portal import roles
 categories_load_from_csv(); demo_geography_load()
 CaseSystem.objects.update_or_create(slug="bench", defaults=dict(
@@ -41,7 +41,7 @@ CaseSystem.objects.update_or_create(slug="bench", defaults=dict(
 user, _ = get_user_model().objects.get_or_create(username="bench-intake")
 roles.group(roles.INTAKE_OPERATOR).user_set.add(user)
 # The categories a resident can choose on the public form, anonymously, without extra questions.
-from complaints.forms import ReportForm
+from complaints.intake.forms import ReportForm
 print(",".join(str(pk) for pk, c in ReportForm().categories.items()
                if not c.extra_questions and c.anonymous_allowed))
 """
@@ -51,8 +51,8 @@ print(",".join(str(pk) for pk, c in ReportForm().categories.items()
 REGISTER = """
 from django.contrib.auth import get_user_model
 from complaints.models import Report
-from complaints.services.workflow import report_transition
-from complaints.workflow import Action
+from complaints.cases.services.transitions import report_transition
+from complaints.cases.workflow import Action
 user = get_user_model().objects.get(username="bench-intake")
 n = 0
 for report in Report.objects.filter(state="received").order_by("pk").iterator():

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PLANT = r"""
 import json, uuid
 from complaints.models import Category, Report, ReportKind
-from complaints.services.reports import report_submit
+from complaints.intake.services.reports import report_submit
 cat = Category.objects.get(kind="event", code="0102")
 def plant(**kw):
     return report_submit(submission_token=uuid.uuid4(), category=cat, description="河边垃圾成堆。",

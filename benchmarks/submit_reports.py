@@ -77,7 +77,7 @@ def prepare(env: dict) -> None:
         migrate.append("--skip-checks")
     subprocess.run(migrate, cwd=ROOT, env=env, check=True)
     loader = (
-        "from complaints.services.reference_data import categories_load_from_csv, "
+        "from complaints.reference.services.reference_data import categories_load_from_csv, "
         "demo_geography_load; categories_load_from_csv(); demo_geography_load()"
     )
     subprocess.run([PYTHON, "manage.py", "shell", "-c", loader], cwd=ROOT, env=env, check=True)

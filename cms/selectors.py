@@ -6,7 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.selectors.performance_public import public_headline, public_performance
+from complaints.performance.selectors import public_headline, public_performance
 
 
 def current_campaigns(*, home, limit: int = 3):
@@ -57,7 +57,7 @@ def live_figures(*, home) -> list[dict]:
 
     Every provider adds what it can measure; the slot hides itself when the list is empty.
     The published targets feed it, and this year's case figures come from the same read as
-    the public performance page (complaints.selectors.performance_public), so both agree;
+    the public performance page (complaints.performance.selectors), so both agree;
     a figure withheld there (fewer than 5 reports) is left out here.
     """
     figures = []

@@ -11,4 +11,4 @@ class ComplaintsConfig(AppConfig):
         from complaints.casefeed import effects  # noqa: F401
         from complaints.notifications import effects as notification_effects  # noqa: F401
         from complaints.privacy import checks  # noqa: F401
-        from complaints.services import satisfaction  # noqa: F401
+        from complaints.satisfaction import effects as satisfaction_effects  # noqa: F401

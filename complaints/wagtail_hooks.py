@@ -1,11 +1,11 @@
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from complaints.admin.case_settings import CaseSettingsViewSetGroup
-from complaints.admin.menu import HotlineMenuItem, RoutingPreviewMenuItem
-from complaints.admin.queues import CaseQueueViewSetGroup
-from complaints.admin.reward_viewsets import register_reward_permission_policies
-from complaints.admin.viewsets import ReferenceDataViewSetGroup
+from complaints.backoffice.menu import HotlineMenuItem, RoutingPreviewMenuItem
+from complaints.backoffice.queues import CaseQueueViewSetGroup
+from complaints.backoffice.settings import CaseSettingsViewSetGroup
+from complaints.reference.admin import ReferenceDataViewSetGroup
+from complaints.rewards.admin.viewsets import register_reward_permission_policies
 
 # Before any viewset of these models registers: their writes go through services only.
 register_reward_permission_policies()
@@ -21,7 +21,7 @@ def register_case_queues():
 
 @hooks.register("register_admin_urls")
 def register_case_urls():
-    from complaints.admin.urls import urlpatterns
+    from complaints.admin_urls import urlpatterns
 
     return urlpatterns
 
@@ -65,27 +65,27 @@ def register_case_feed_health_menu_item():
 
 @hooks.register("register_admin_viewset")
 def register_reward_fund():
-    from complaints.admin.reward_viewsets import RewardViewSetGroup
+    from complaints.rewards.admin.viewsets import RewardViewSetGroup
 
     return RewardViewSetGroup()
 
 
 @hooks.register("register_admin_viewset")
 def register_reward_fund_budgets():
-    from complaints.admin.reward_viewsets import RewardFundViewSet
+    from complaints.rewards.admin.viewsets import RewardFundViewSet
 
     return RewardFundViewSet()
 
 
 @hooks.register("register_log_actions")
 def register_reward_log_actions(actions):
-    from complaints.admin.rewards import register_reward_log_actions
+    from complaints.rewards.admin.claims import register_reward_log_actions
 
     register_reward_log_actions(actions)
 
 
 def _register_reward_menu_items():
-    from complaints.admin.reward_viewsets import REWARD_MENU_HOOK, reward_menu_items
+    from complaints.rewards.admin.viewsets import REWARD_MENU_HOOK, reward_menu_items
 
     for item in reward_menu_items():
         hooks.register(REWARD_MENU_HOOK, lambda item=item: item)
@@ -99,6 +99,6 @@ _register_reward_menu_items()
 
 @hooks.register("construct_homepage_panels")
 def register_role_home_panels(request, panels):
-    from complaints.admin.home_panels import add_role_panels
+    from complaints.dashboard.panels import add_role_panels
 
     add_role_panels(request, panels)

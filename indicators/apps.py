@@ -16,7 +16,7 @@ class IndicatorsConfig(AppConfig):
         register_figures()
         # The daily rollups follow every transition, intake, supporter and rating
         # (indicators/rollups.py); complaints never imports indicators.
-        from complaints.selectors.performance_public import register_counts_provider
+        from complaints.performance.selectors import register_counts_provider
         from indicators.rollups import connect, public_counts
 
         connect()

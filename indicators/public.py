@@ -2,7 +2,7 @@
 closure and satisfaction this month and this year, by town, with charts.
 
 Aggregates only, from the same read as the home page's live figures
-(``complaints.selectors.performance_public``), so the two agree; no figure rests on fewer than
+(``complaints.performance.selectors``), so the two agree; no figure rests on fewer than
 ``MINIMUM_REPORTS`` reports. Anonymous answers are kept in the page cache like the public
 report list (settings.PORTAL_PAGE_CACHE_LIST_VIEWS).
 """
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from complaints.selectors.performance_public import (
+from complaints.performance.selectors import (
     MINIMUM_REPORTS,
     PublicCounts,
     display_count,

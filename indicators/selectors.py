@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints.cases.services.deadlines import CLOCK_STATES
 from complaints.models import (
     CaseEvent,
     Category,
@@ -40,7 +41,6 @@ from complaints.models import (
     SatisfactionResponse,
     Town,
 )
-from complaints.services.deadlines import CLOCK_STATES
 from indicators.models import DailyRollup, MonthlyRollup, RollupFootprint
 from indicators.periods import Period
 from indicators.rollups import covered_from, midnight

@@ -1,6 +1,6 @@
 """Working hours between two moments, on the deadline code's calendar.
 
-Deadlines (``complaints.services.deadlines``) count working periods of working days (weekdays,
+Deadlines (``complaints.cases.services.deadlines``) count working periods of working days (weekdays,
 minus holidays, plus make-up days). Handling times are measured on the same clock: a
 ``WorkingClock`` for a span of days loads the holiday calendar once (one query) and then answers
 each measurement with two dictionary look-ups, so thousands of cases cost no extra query.
@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from complaints.services.deadlines import CLOCK_STATES, WorkingCalendar, working_periods
+from complaints.cases.services.deadlines import CLOCK_STATES, WorkingCalendar, working_periods
 
 __all__ = ["CLOCK_STATES", "WorkingClock"]
 

@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.cases.services.deadlines import working_time_add
+from complaints.cases.workflow import Action, on_transition
+from complaints.intake.services.reports import report_submit
 from complaints.models import Report, ReportChannel, ReportState
-from complaints.services.deadlines import working_time_add
-from complaints.services.reports import report_submit
-from complaints.workflow import Action, on_transition
 from inspections.models import Finding, Inspection, InspectionObject, Standard, StandardItem
 
 

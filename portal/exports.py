@@ -7,7 +7,7 @@ screen. Every text cell of every export the portal writes goes through :func:`sa
 puts an apostrophe in front of such text (OWASP's recommendation). Numbers, dates, booleans and
 ``None`` are left as they are: a negative *number* stays a number.
 
-Used by the finance workbook (``complaints.services.reward_exports``) and, through
+Used by the finance workbook (``complaints.rewards.services.exports``) and, through
 :class:`FormulaSafeExportViewSetMixin`, by every Wagtail listing export (``?export=csv`` and
 ``?export=xlsx``). A leaf module: standard library only, so anything in the project may use it.
 """

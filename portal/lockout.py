@@ -1,6 +1,6 @@
 """Staff sign-in lock-out (django-axes): the limits, the page a locked-out attempt gets, unlock.
 
-Failed sign-ins are counted per username and per client address (``complaints.ratelimits.
+Failed sign-ins are counted per username and per client address (``complaints.shared.ratelimits.
 client_ip``, which honours ``PORTAL_TRUSTED_PROXIES``) within the cool-off window. A username is
 locked after ``AXES_FAILURE_LIMIT`` failures, an address after ``PORTAL_LOGIN_IP_FAILURE_LIMIT``
 (higher: a whole office may sign in from one address). Wrong two-factor codes count as failures

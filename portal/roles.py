@@ -11,11 +11,11 @@ from django.contrib.auth.management import create_permissions
 # its name, so an administrator may rename a group without locking anyone out.
 PUBLICITY_EDITOR = "publicity_editor"
 PUBLICITY_MODERATOR = "publicity_moderator"
-# The case workflow (complaints/workflow.py says which role may fire which action).
+# The case workflow (complaints/cases/workflow.py says which role may fire which action).
 INTAKE_OPERATOR = "intake_operator"
 DEPARTMENT_HANDLER = "department_handler"
 SUPERVISOR = "supervisor"
-# The reward fund (complaints/services/rewards.py): four eyes, and an auditor who sees no identity.
+# The reward fund (complaints/rewards/services/claims.py): four eyes, and an auditor who sees no identity.
 REWARD_OFFICER = "reward_officer"
 REWARD_APPROVER = "reward_approver"
 AUDITOR = "auditor"

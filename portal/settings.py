@@ -441,7 +441,7 @@ PORTAL_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_IP_FAILURE_LIMI
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("PORTAL_LOGIN_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # The same client address as the rate limits: X-Forwarded-For only through our trusted proxies.
-AXES_CLIENT_IP_CALLABLE = "complaints.ratelimits.client_ip"
+AXES_CLIENT_IP_CALLABLE = "complaints.shared.ratelimits.client_ip"
 AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 # A successful sign-in clears that username's failures, never its address's (PortalAxesHandler).
 AXES_RESET_ON_SUCCESS = True
@@ -537,8 +537,8 @@ if len(FIELD_HASH_KEY) < 32:
     raise ImproperlyConfigured("PORTAL_HASH_KEY must be at least 32 characters long.")
 
 # Rate limits (django-ratelimit). Blocked requests get the Chinese 429 page.
-RATELIMIT_VIEW = "complaints.views.rate_limited"
-RATELIMIT_IP_META_KEY = "complaints.ratelimits.client_ip"
+RATELIMIT_VIEW = "complaints.intake.views.rate_limited"
+RATELIMIT_IP_META_KEY = "complaints.shared.ratelimits.client_ip"
 # How many reverse proxies we trust to append to X-Forwarded-For (0: use REMOTE_ADDR only).
 PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0"))
 COMPLAINTS_RATE_SUBMIT_IP = os.environ.get("COMPLAINTS_RATE_SUBMIT_IP", "20/h")

@@ -28,6 +28,9 @@ from unittest import mock
 from django.utils import timezone
 
 from cms.demo.images import street_scene
+from complaints.cases.services.transitions import report_transition
+from complaints.cases.workflow import Action
+from complaints.intake.services.reports import report_submit, report_support
 from complaints.models import (
     Category,
     ClaimState,
@@ -40,12 +43,9 @@ from complaints.models import (
     RewardClaim,
 )
 from complaints.privacy.uploads import CleanPhoto
-from complaints.services.informants import IdentityInput, informant_report_submit
-from complaints.services.reports import report_submit, report_support
-from complaints.services.rewards import claim_approve, claim_assess, claim_cancel, claim_pay
-from complaints.services.satisfaction import satisfaction_callback_record, satisfaction_submit
-from complaints.services.workflow import report_transition
-from complaints.workflow import Action
+from complaints.rewards.services.claims import claim_approve, claim_assess, claim_cancel, claim_pay
+from complaints.rewards.services.informants import IdentityInput, informant_report_submit
+from complaints.satisfaction.services import satisfaction_callback_record, satisfaction_submit
 
 # Derives the submission tokens of the demo's reports (do not change: idempotency).
 NAMESPACE = uuid.UUID("6f1d2c1e-6a59-4c8e-9d33-3b1e2f8a7c10")
@@ -472,8 +472,8 @@ def seed_audit_trail(year: DemoYear) -> None:
     """This week's identity and contact openings and a finance export (the auditor's panels),
     once: only while nobody opened anything yet."""
     from complaints.models import Informant
-    from complaints.services.informants import informant_identity_reveal
-    from complaints.services.reward_exports import reward_payments_export
+    from complaints.rewards.services.exports import reward_payments_export
+    from complaints.rewards.services.informants import informant_identity_reveal
 
     if PiiAccess.objects.exists():
         return

@@ -9,8 +9,8 @@ from django.utils import timezone
 from cms.demo.cases import clock
 from cms.demo.users import DEMO_SUPERUSER
 from complaints.models import RewardFund
-from complaints.selectors.rewards import fund_allocated
-from complaints.services.rewards import fund_allocate
+from complaints.rewards.selectors.claims import fund_allocated
+from complaints.rewards.services.claims import fund_allocate
 
 DEMO_FUND_BUDGET = Decimal("200000.00")
 DEMO_FUND_ALLOCATION = Decimal("50000.00")

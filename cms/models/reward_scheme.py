@@ -30,7 +30,7 @@ class RewardSchemePage(BasePage):
         verbose_name_plural = _("reward scheme pages")
 
     def get_context(self, request, *args, **kwargs):
-        from complaints.selectors.rewards_public import reward_rules_in_force
+        from complaints.rewards.selectors.public import reward_rules_in_force
 
         context = super().get_context(request, *args, **kwargs)
         context.update(

@@ -19,6 +19,9 @@ from complaints.casefeed.status import (
     external_status_normalise,
     external_status_public,
 )
+from complaints.cases.services.events import case_event_record
+from complaints.cases.services.transitions import report_transition
+from complaints.cases.workflow import Action, public_state, transition_for
 from complaints.models import (
     CaseEvent,
     CaseSystem,
@@ -28,9 +31,6 @@ from complaints.models import (
     InboundUpdate,
     Report,
 )
-from complaints.services.events import case_event_record
-from complaints.services.workflow import report_transition
-from complaints.workflow import Action, public_state, transition_for
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """External case states (Open311 and its extended statuses) as the resident sees them."""
 
-from complaints.workflow import Action, PublicState
+from complaints.cases.workflow import Action, PublicState
 
 # Open311's open/closed plus the extended statuses in common use (FixMyStreet, Open311 wiki).
 EXTERNAL_STATUS: dict[str, PublicState] = {
@@ -21,7 +21,7 @@ EXTERNAL_STATUS: dict[str, PublicState] = {
 }
 
 
-# The workflow action (a ``CASE_SYSTEM`` row of complaints/workflow.py) each external status
+# The workflow action (a ``CASE_SYSTEM`` row of complaints/cases/workflow.py) each external status
 # fires; a status not listed here (OPEN, CONFIRMED, unknown ones) only adds a timeline note.
 # inbound.py fires the action only when the table allows it from the report's current state.
 EXTERNAL_ACTION: dict[str, Action] = {

@@ -111,7 +111,7 @@ class GridCell(index.Indexed, models.Model):
 
     def save(self, *args, **kwargs):
         # The bounding box is derived data: keep it in step with whatever wrote the polygon.
-        from complaints.geo import polygon_bbox
+        from complaints.shared.geo import polygon_bbox
 
         bbox = polygon_bbox(self.polygon) if self.polygon else None
         self.min_lng, self.min_lat, self.max_lng, self.max_lat = bbox or (None,) * 4
@@ -120,7 +120,7 @@ class GridCell(index.Indexed, models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from complaints.geo import GeometryError, validate_geometry
+        from complaints.shared.geo import GeometryError, validate_geometry
 
         if self.polygon:
             try:

@@ -28,7 +28,7 @@ class ReportState(models.TextChoices):
     HANDLED = "handled", _("Handled")
     VERIFIED = "verified", _("Verified")
     CLOSED = "closed", _("Closed")
-    # Side branches of the workflow (see complaints/workflow.py).
+    # Side branches of the workflow (see complaints/cases/workflow.py).
     RETURNED = "returned", _("Returned to intake")
     EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
     REOPEN_REQUESTED = "reopen_requested", _("Rework requested")
@@ -62,7 +62,7 @@ class Report(models.Model):
     """A complaint or informant report, from intake to closure.
 
     Not in Wagtail's search index: staff find a report by its reference (an ORM lookup in the
-    queues, complaints/admin/queues.py), so indexing every new report only cost a background
+    queues, complaints/backoffice/queues.py), so indexing every new report only cost a background
     task per submission.
     """
 

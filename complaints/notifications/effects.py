@@ -1,6 +1,6 @@
 """Notifications' part in the timeline: public changes are announced to the people following.
 
-Registered on ``complaints.services.events.on_case_event``, so the timeline imports nothing of
+Registered on ``complaints.cases.services.events.on_case_event``, so the timeline imports nothing of
 notifications. Acknowledgements and public state changes queue a background task that the
 database backend writes in the event's transaction: a rollback sends nothing, a commit never
 loses one, and a slow mail server never holds up the request.
@@ -9,10 +9,10 @@ loses one, and a slow mail server never holds up the request.
 from django.db import transaction
 from django_tasks_db import DatabaseBackend
 
+from complaints.cases.services.events import on_case_event
+from complaints.cases.workflow import public_state
 from complaints.models import CaseEvent
-from complaints.services.events import on_case_event
-from complaints.tasks import case_event_notify
-from complaints.workflow import public_state
+from complaints.notifications.tasks import case_event_notify
 
 
 @on_case_event

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from complaints.forms import ReportForm
+from complaints.intake.forms import ReportForm
 from complaints.models import Report
 
 DESCRIPTION_MAX_LENGTH = Report._meta.get_field("description").max_length

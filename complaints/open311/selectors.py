@@ -10,9 +10,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from complaints.cases.workflow import PublicState, public_state
+from complaints.intake.selectors import reports_public
 from complaints.models import ApiKey, CaseEvent, Category, GridCell, Report, ReportState
-from complaints.selectors.reports import reports_public
-from complaints.workflow import PublicState, public_state
 
 DATATYPES = {"text": "string", "number": "number", "date": "datetime", "choice": "singlevaluelist"}
 CLOSED_PUBLIC = (PublicState.CLOSED, PublicState.REJECTED)

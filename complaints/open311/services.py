@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaints.forms import new_draft_token
+from complaints.intake.forms import new_draft_token
+from complaints.intake.selectors import reports_nearby_open
+from complaints.intake.services.reports import SubmitResult, report_submit
 from complaints.models import ApiKey, ApiSubmission, Category, GridCell, ReportChannel
 from complaints.open311.forms import Open311ReportForm
 from complaints.open311.selectors import grid_cell_for_address_id
-from complaints.selectors.geography import grid_cell_for_point
-from complaints.selectors.reports import reports_nearby_open
-from complaints.services.reports import SubmitResult, report_submit
+from complaints.reference.selectors.geography import grid_cell_for_point
 
 # Our form's field names as an Open311 client knows them, for error messages.
 PARAMETER_NAMES = {

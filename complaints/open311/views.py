@@ -36,7 +36,7 @@ from complaints.open311.selectors import (
     service_for_code,
 )
 from complaints.open311.services import RequestInvalid, open311_request_submit
-from complaints.ratelimits import client_ip
+from complaints.shared.ratelimits import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,14 +96,15 @@ def _remove_empty_dirs(top: Path) -> None:
             os.rmdir(directory)
 
 
-def legacy_private_media_move(*, dry_run: bool = False) -> MoveResult:
+def legacy_private_media_move(*, stored_names: Iterable[str], dry_run: bool = False) -> MoveResult:
     """Move private files left under ``MEDIA_ROOT/complaints/`` into the private storage.
 
     Names stay the same (``complaints/2026/05/<random>.jpg``), so database rows need no change.
     Idempotent: a second run finds nothing to move. A file is copied to a temporary name, renamed
     into place, and only then removed from MEDIA_ROOT, so an interrupted run loses nothing.
+    ``stored_names`` are the file names the database holds (the caller reads them; this package
+    imports no model), each counted as missing when neither storage has it.
     """
-    from complaints.models import Attachment, UploadDraft
 
     result = MoveResult()
     storage = private_storage()
@@ -152,9 +154,8 @@ def legacy_private_media_move(*, dry_run: bool = False) -> MoveResult:
                 source.unlink()
         if not dry_run:
             _remove_empty_dirs(source_top)
-    for model in (Attachment, UploadDraft):
-        for name in model.objects.exclude(image="").values_list("image", flat=True).iterator():
-            in_media = (media_root / name).is_file()
-            if not storage.exists(name) and not (dry_run and in_media):
-                result.missing += 1
+    for name in stored_names:
+        in_media = (media_root / name).is_file()
+        if not storage.exists(name) and not (dry_run and in_media):
+            result.missing += 1
     return result

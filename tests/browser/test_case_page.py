@@ -8,10 +8,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from complaints.cases.services.transitions import report_transition
+from complaints.intake.services.reports import report_submit
 from complaints.models import DepartmentMembership, Report, ReportState
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
-from complaints.services.reports import report_submit
-from complaints.services.workflow import report_transition
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 from portal import roles
 from tests.browser.conftest import BROWSER_DB
 from tests.browser.test_case_workflow import staff_page
@@ -39,7 +42,7 @@ def people(home, make_staff):
 
 def caption(kind: str) -> str:
     """反映人 / 处置前 / 处置后: the gallery caption of a photo kind, in the staff's Chinese."""
-    from complaints.admin.cases import PHOTO_CAPTIONS
+    from complaints.backoffice.cases import PHOTO_CAPTIONS
 
     with translation.override("zh-hans"):
         return str(PHOTO_CAPTIONS[kind])
@@ -55,7 +58,7 @@ def whole_page(page, path):
 
 
 def new_report() -> Report:
-    from complaints.services.uploads import upload_draft_add
+    from complaints.intake.services.uploads import upload_draft_add
 
     photo = SimpleUploadedFile("evidence.jpg", jpeg_bytes(colour=(180, 90, 40)), "image/jpeg")
     draft = upload_draft_add(token=uuid.uuid4().hex + uuid.uuid4().hex[:8], upload=photo)
@@ -160,7 +163,7 @@ def test_approver_approves_a_claim_through_the_dialog(
     people, make_staff, live_server, browser, artifacts
 ):
     from complaints.models import ClaimState
-    from complaints.services.rewards import claim_assess
+    from complaints.rewards.services.claims import claim_assess
     from tests.complaints.services.reward_fixtures import close, dumping, fund, inform, rule
 
     officer = make_staff(roles.REWARD_OFFICER, "officer")
@@ -195,7 +198,7 @@ def test_approver_declines_a_claim_with_a_note_through_the_dialog(
     people, make_staff, live_server, browser, artifacts
 ):
     from complaints.models import ClaimState
-    from complaints.services.rewards import claim_assess
+    from complaints.rewards.services.claims import claim_assess
     from tests.complaints.services.reward_fixtures import close, dumping, fund, inform, rule
 
     officer = make_staff(roles.REWARD_OFFICER, "officer")

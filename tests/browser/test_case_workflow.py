@@ -6,10 +6,13 @@ import uuid
 import pytest
 from django.utils import translation
 
+from complaints.cases.workflow import PublicState
+from complaints.intake.services.reports import report_submit
 from complaints.models import DepartmentMembership, Report, ReportState, SatisfactionResponse
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
-from complaints.services.reports import report_submit
-from complaints.workflow import PublicState
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 from portal import roles
 from tests.browser.conftest import (
     BROWSER_DB,

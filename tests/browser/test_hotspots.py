@@ -6,7 +6,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 from portal import roles
 from tests.browser.conftest import BROWSER_DB, assert_no_accessibility_violations
 from tests.browser.test_case_workflow import staff_page

@@ -9,14 +9,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from complaints.cases.services.transitions import report_transition
 from complaints.models import DepartmentMembership, Informant, Report, RewardClaim, RewardFund
-from complaints.services.reference_data import (
+from complaints.reference.services.reference_data import (
     categories_load_from_csv,
     demo_geography_load,
     reward_rules_load_from_csv,
 )
-from complaints.services.rewards import claim_approve, claim_assess, claim_pay, fund_allocate
-from complaints.services.workflow import report_transition
+from complaints.rewards.services.claims import claim_approve, claim_assess, claim_pay, fund_allocate
 from portal import roles
 from tests.browser.conftest import (
     BROWSER_DB,

@@ -7,7 +7,10 @@ import json
 import pytest
 
 from complaints.models import Department, Report, ReportChannel
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 from inspections.models import Finding, Inspection
 from portal import roles
 from tests.browser.conftest import BROWSER_DB, PHONE, assert_fits_phone_width
@@ -25,7 +28,7 @@ def assignment(home, make_staff):
 
     categories_load_from_csv()
     demo_geography_load()
-    from complaints.services.reference_data import departments_load
+    from complaints.reference.services.reference_data import departments_load
 
     departments_load()
     standard(

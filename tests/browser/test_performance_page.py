@@ -5,7 +5,10 @@ import pytest
 from django.utils import timezone
 
 from complaints.models import Town
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 from tests.browser.conftest import (
     BROWSER_DB,
     PHONE,

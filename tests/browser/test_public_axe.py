@@ -9,8 +9,8 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from wagtail.models import Locale, Page
 
+from complaints.intake.services.reports import report_submit
 from complaints.models import Category
-from complaints.services.reports import report_submit
 from tests.browser.conftest import BROWSER_DB, PHONE, assert_no_accessibility_violations
 
 pytestmark = BROWSER_DB

@@ -5,7 +5,10 @@ import re
 import pytest
 
 from complaints.models import Report
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 from tests.browser.conftest import (
     BROWSER_DB,
     assert_fits_phone_width,

@@ -6,8 +6,11 @@ import re
 import pytest
 
 from complaints.models import GridCell, Report
-from complaints.selectors.geography import grid_cell_for_point
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.reference.selectors.geography import grid_cell_for_point
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 from tests.browser.conftest import (
     BROWSER_DB,
     PHONE,

@@ -4,7 +4,10 @@ no accessibility violation (charts carry data tables for screen readers)."""
 import pytest
 
 from complaints.models import Town
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 from portal import roles
 from tests.browser.conftest import BROWSER_DB, assert_no_accessibility_violations
 from tests.browser.test_case_workflow import staff_page

@@ -10,7 +10,10 @@ from django.utils import timezone
 
 from cms.models import HomePage, RewardSchemePage, StandardPage
 from complaints.models import RewardRule
-from complaints.services.reference_data import categories_load_from_csv, reward_rules_load_from_csv
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    reward_rules_load_from_csv,
+)
 from tests.cms import builders
 from tests.conftest import publish
 
@@ -83,7 +86,7 @@ def test_seed_demo_adds_the_scheme_page_rules_fund_and_reward_roles(settings, cl
 
     from cms.demo.rewards import DEMO_FUND_ALLOCATION, DEMO_FUND_BUDGET
     from complaints.models import LedgerEntry, RewardFund
-    from complaints.selectors.rewards import fund_allocated, fund_balance
+    from complaints.rewards.selectors.claims import fund_allocated, fund_balance
     from portal import roles
 
     settings.DEBUG = True

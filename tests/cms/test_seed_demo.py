@@ -114,7 +114,7 @@ def panel_counts(page: str) -> list[int]:
 
 
 def test_every_demo_role_has_work_waiting(demo, client):
-    from complaints.selectors.queues import queue_count
+    from complaints.cases.selectors import queue_count
 
     User = get_user_model()
     for role in (
@@ -150,8 +150,8 @@ def test_every_demo_role_has_work_waiting(demo, client):
 
 
 def test_each_department_handler_receives_its_cases_under_default_routing(demo, client):
-    from complaints.selectors.queues import reports_visible_to
-    from complaints.services.routing import department_route
+    from complaints.cases.selectors import reports_visible_to
+    from complaints.reference.services.routing import department_route
 
     User = get_user_model()
     for department in Department.objects.all():

@@ -10,7 +10,10 @@ from PIL import Image
 
 from complaints.models import Category, GridCell
 from complaints.notifications.sms import MemorySmsBackend
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 
 # A point inside the demo grid (太湖街道 · 太湖社区 第2网格) and one about 100 m away.
 POINT = (31.5550, 120.2550)
@@ -52,7 +55,7 @@ def category(kind: str, code: str) -> Category:
 
 
 def cell_at(lat: float, lng: float) -> GridCell:
-    from complaints.selectors.geography import grid_cell_for_point
+    from complaints.reference.selectors.geography import grid_cell_for_point
 
     return grid_cell_for_point(lat=lat, lng=lng)
 

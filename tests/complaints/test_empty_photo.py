@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import Attachment, Informant, Report, UploadDraft
-from complaints.services.reference_data import reward_rules_load_from_csv
+from complaints.reference.services.reference_data import reward_rules_load_from_csv
 from tests.complaints.conftest import POINT, category, form_data, photo
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from complaints.models import CaseEvent, Report
-from complaints.services.notifications import notification_text
+from complaints.notifications.services import notification_text
 from tests.complaints.conftest import form_data
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,7 @@ def test_tracking_accepts_references_and_codes_as_typed(
 
 
 def test_fullwidth_reference_example_from_the_issue_is_understood(client, site, reference_data):
-    from complaints.forms import TrackForm
+    from complaints.intake.forms import TrackForm
 
     form = TrackForm({"reference": "ＢＨ－２０２６－０００１２３", "access_code": "ａｂｃｄ－" * 4})
     assert form.is_valid(), form.errors
@@ -136,7 +136,7 @@ def test_tracking_still_refuses_a_wrong_code_typed_loosely(
 
 
 def test_informant_follow_up_accepts_a_code_typed_loosely(client, site, reference_data):
-    from complaints.forms_informants import ReceiptCodeForm
+    from complaints.rewards.forms import ReceiptCodeForm
 
     raw = "ABCD" * 6
     typed = " ".join("".join(chr(ord(c) + 0xFEE0) for c in raw[i : i + 4]) for i in range(0, 24, 4))

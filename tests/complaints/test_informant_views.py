@@ -13,6 +13,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from complaints.cases.services.transitions import report_transition
+from complaints.intake.views import SESSION_TRACKED
 from complaints.models import (
     ClaimState,
     DepartmentMembership,
@@ -25,16 +27,14 @@ from complaints.models import (
     RewardFund,
     RewardRule,
 )
-from complaints.services.reference_data import reward_rules_load_from_csv
-from complaints.services.rewards import (
+from complaints.reference.services.reference_data import reward_rules_load_from_csv
+from complaints.rewards.services.claims import (
     claim_approve,
     claim_assess,
     claim_cancel,
     claim_pay,
     fund_allocate,
 )
-from complaints.services.workflow import report_transition
-from complaints.views import SESSION_TRACKED
 from portal import roles
 from tests.complaints.conftest import POINT, category, jpeg_bytes, photo
 
@@ -494,7 +494,7 @@ def test_rate_limit_key_is_a_keyed_hash_of_the_address(settings):
     from django.test import RequestFactory
 
     from complaints.privacy.crypto import keyed_hash
-    from complaints.ratelimits import key_informant_ip
+    from complaints.shared.ratelimits import key_informant_ip
 
     request = RequestFactory().post("/", REMOTE_ADDR=CLIENT_IP)
     key = key_informant_ip("g", request)

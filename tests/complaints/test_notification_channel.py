@@ -6,10 +6,10 @@ import uuid
 import pytest
 from django.core import mail
 
+from complaints.cases.services.events import case_event_record
+from complaints.intake.services.reports import report_submit, report_support
 from complaints.models import CaseEvent, Report, ReportState
 from complaints.notifications.sms import MemorySmsBackend
-from complaints.services.events import case_event_record
-from complaints.services.reports import report_submit, report_support
 from tests.complaints.conftest import category, form_data
 
 pytestmark = pytest.mark.django_db

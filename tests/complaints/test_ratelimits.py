@@ -1,6 +1,6 @@
 from django.test import RequestFactory
 
-from complaints.ratelimits import client_ip, rate_submit_phone
+from complaints.shared.ratelimits import client_ip, rate_submit_phone
 
 
 def request(remote="203.0.113.9", forwarded=None, method="get", data=None):

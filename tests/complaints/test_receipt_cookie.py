@@ -1,7 +1,7 @@
 """The receipt travels in a signed cookie: filing a report writes no session row (issue 17).
 
 The receipt and the report's status open for the browser that filed it, the access code for
-the hold's hour, and for no other browser or altered cookie (complaints/receipt_cookie.py).
+the hold's hour, and for no other browser or altered cookie (complaints/intake/receipt_cookie.py).
 """
 
 import re
@@ -13,9 +13,9 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
+from complaints.intake.receipt_cookie import RECEIPT_COOKIE
 from complaints.models import Report
 from complaints.privacy.codes import access_code_hash
-from complaints.receipt_cookie import RECEIPT_COOKIE
 from tests.complaints.test_submission_cost import submit
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from complaints.services.reports import report_submit
+from complaints.intake.services.reports import report_submit
 from tests.complaints.conftest import POINT, category
 
 pytestmark = pytest.mark.django_db

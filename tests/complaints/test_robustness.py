@@ -21,10 +21,10 @@ from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from complaints.intake.views import BUSY_MESSAGE, STORAGE_MESSAGE
 from complaints.models import Attachment, CaseEvent, Report, UploadDraft
 from complaints.privacy.codes import access_code_hash
 from complaints.privacy.storage import PrivateFileSystemStorage
-from complaints.views import BUSY_MESSAGE, STORAGE_MESSAGE
 from tests.complaints.conftest import form_data, photo
 from tests.complaints.test_informant_views import informant_data
 
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 CODE_RE = re.compile(r'id="receipt-code">([A-Z0-9-]{19})<')
 INFORMANT_CODE_RE = re.compile(r'id="receipt-code">([A-Z0-9-]{29})<')
-NOTIFY_TASK = "complaints.tasks.case_event_notify"
+NOTIFY_TASK = "complaints.notifications.tasks.case_event_notify"
 
 
 @pytest.fixture(autouse=True)
@@ -223,7 +223,7 @@ def test_a_photo_already_held_needs_no_disk_write(
 def test_informant_session_failure_still_shows_the_receipt_code(
     client, site, reference_data, browser_session_broken
 ):
-    from complaints.services.reference_data import reward_rules_load_from_csv
+    from complaints.reference.services.reference_data import reward_rules_load_from_csv
 
     reward_rules_load_from_csv()
     url = reverse("complaints:informant_report_create")

@@ -26,7 +26,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from complaints.receipt_cookie import RECEIPT_COOKIE
+from complaints.intake.receipt_cookie import RECEIPT_COOKIE
 from tests.complaints.conftest import POINT, category
 
 BURST = int(os.environ.get("INTAKE_BURST", "80"))

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import Attachment, Report
-from complaints.services.reference_data import reward_rules_load_from_csv
+from complaints.reference.services.reference_data import reward_rules_load_from_csv
 from tests.complaints.conftest import category, form_data, jpeg_bytes, photo
 
 pytestmark = pytest.mark.django_db

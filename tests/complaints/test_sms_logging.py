@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 
+from complaints.intake.services.reports import report_submit
 from complaints.models import ReportState
-from complaints.services.reports import report_submit
-from complaints.services.satisfaction import satisfaction_invite_send
+from complaints.satisfaction.services import satisfaction_invite_send
 from tests.complaints.conftest import category
 from tests.complaints.workflow.fixtures import put_in_state
 

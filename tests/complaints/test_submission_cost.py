@@ -20,10 +20,10 @@ from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 from wagtail.search.models import IndexEntry
 
+from complaints.intake.services.reports import reference_next
 from complaints.models import CaseEvent, Report
 from complaints.notifications.sms import MemorySmsBackend
-from complaints.services.reports import reference_next
-from complaints.tasks import case_event_notify
+from complaints.notifications.tasks import case_event_notify
 from tests.complaints.conftest import form_data
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 # session row (see docs/performance.md, "Submission and drain"). The indicators' daily and
 # monthly rollups add three (one upsert each and the report's footprint; indicators/rollups.py).
 MAX_QUERIES = 23
-NOTIFY_TASK = "complaints.tasks.case_event_notify"
+NOTIFY_TASK = "complaints.notifications.tasks.case_event_notify"
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,9 @@ import uuid
 
 import pytest
 
+from complaints.intake.services.reports import report_submit
+from complaints.intake.views import support_offer_sign
 from complaints.models import CaseEvent, Category, Report, ReportKind, ReportState, ReportSupporter
-from complaints.services.reports import report_submit
-from complaints.views import support_offer_sign
 from tests.complaints.conftest import POINT, POINT_NEARBY, category, form_data
 
 pytestmark = pytest.mark.django_db

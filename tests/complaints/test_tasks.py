@@ -5,10 +5,10 @@ import uuid
 import pytest
 from django.core import mail
 
+from complaints.cases.services.events import case_event_record
+from complaints.intake.services.reports import report_submit, report_support
 from complaints.models import CaseEvent, ReportState
 from complaints.notifications.sms import MemorySmsBackend
-from complaints.services.events import case_event_record
-from complaints.services.reports import report_submit, report_support
 from tests.complaints.conftest import category
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_failed_delivery_schedules_a_retry_with_back_off(reference_data, setting
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    from complaints.tasks import notification_deliver
+    from complaints.notifications.tasks import notification_deliver
 
     report = submit()
     event = report.events.get()

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from complaints.models import Category, CategoryKind, RewardRule
-from complaints.services.reference_data import reward_rules_load_from_csv
+from complaints.reference.services.reference_data import reward_rules_load_from_csv
 from portal import roles
 from tests.complaints.conftest import category
 

@@ -412,7 +412,7 @@ def test_intake_honours_the_routing_rules_dispatch_uses(client, site, reference_
     """One routing function: a town's rule decides the department already at intake, so the
     department a report is filed under is the one dispatch (and the preview) would pick."""
     from complaints.models import Department, RoutingRule
-    from complaints.services.routing import department_route
+    from complaints.reference.services.routing import department_route
     from tests.complaints.conftest import cell_at
 
     cell = cell_at(*POINT)

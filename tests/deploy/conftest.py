@@ -33,7 +33,7 @@ def require_services() -> None:
 
 
 REFERENCE_DATA = (
-    "from complaints.services.reference_data import categories_load_from_csv, "
+    "from complaints.reference.services.reference_data import categories_load_from_csv, "
     "demo_geography_load; categories_load_from_csv(); demo_geography_load()"
 )
 

@@ -10,7 +10,7 @@ def broken_section(output: str) -> str:
 
 
 def test_a_case_module_importing_the_indicators_breaks_the_rules(tree):  # noqa: F811
-    selectors = tree / "complaints/selectors/reports.py"
+    selectors = tree / "complaints/intake/selectors.py"
     selectors.write_text(
         selectors.read_text() + "\n\ndef _planted():\n    import indicators.selectors\n"
     )
@@ -22,7 +22,8 @@ def test_a_case_module_importing_the_indicators_breaks_the_rules(tree):  # noqa:
 def test_the_indicators_writing_through_a_service_breaks_the_rules(tree):  # noqa: F811
     scores = tree / "indicators/scores.py"
     scores.write_text(
-        scores.read_text() + "\n\ndef _planted():\n    import complaints.services.workflow\n"
+        scores.read_text()
+        + "\n\ndef _planted():\n    import complaints.cases.services.transitions\n"
     )
     broken = run_lint(tree)
     assert broken.returncode != 0

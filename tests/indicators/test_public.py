@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import Town
-from complaints.selectors.performance_public import public_performance
+from complaints.performance.selectors import public_performance
 from indicators.periods import Period, PeriodKind
 from indicators.selectors import indicator_table
 from portal import page_cache

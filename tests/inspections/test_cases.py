@@ -6,8 +6,8 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from complaints.cases.services.deadlines import working_time_add
 from complaints.models import Department, Report, ReportChannel, ReportState
-from complaints.services.deadlines import working_time_add
 from inspections.models import Finding
 from inspections.services import (
     finding_case_create,

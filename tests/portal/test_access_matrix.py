@@ -126,7 +126,7 @@ def snippet(model: str, chooser: dict[str, str], **actions: dict[str, str]) -> d
 
 # Wagtail's snippet chooser lists a model to anyone in the admin so that any form can pick a
 # row (a supervisor's routing rule picks a category): Wagtail's business. Models no form picks and
-# that hold personal data use complaints.admin.choosers.ReadersOnlyChooserViewSet instead, and
+# that hold personal data use complaints.shared.admin_choosers.ReadersOnlyChooserViewSet instead, and
 # their rows are checked in every role.
 ANY_STAFF_CHOOSER = wagtail()
 
@@ -206,7 +206,7 @@ ACCESS: dict[str, dict[str, str]] = {
     "portal_two_factor_setup": signed_in(),
     # Lock-outs and second factors of other people: the superuser's business.
     "portal_sign_in_security": nobody_but_superuser(),
-    # --- the case back office (complaints/admin/cases.py): case roles only; a handler sees
+    # --- the case back office (complaints/backoffice/cases.py): case roles only; a handler sees
     # the cases of their own department (the case used here is dispatched to it) ---
     "complaints_case": only(*CASE_ROLES),
     "complaints_case_photo": only(*CASE_ROLES),
@@ -339,7 +339,7 @@ ACCESS: dict[str, dict[str, str]] = {
     "casefeed_delivery_retry": only(*STAFF, outcome=POST_ONLY),
     "casesystem:*": nobody_but_superuser(),
     "apikey:*": nobody_but_superuser(),
-    # --- the reward fund (complaints/admin/rewards.py, reward_viewsets.py) ---
+    # --- the reward fund (complaints/rewards/admin/claims.py, reward_viewsets.py) ---
     "rewards_claim": only(*REWARD_ROLES),
     "rewards_claim_reveal": only(*REWARD_ROLES, outcome=POST_ONLY),
     # "Approve ¥xx?": only who may approve (complaints.approve_rewardclaim) is asked.
@@ -397,7 +397,7 @@ ACCESS: dict[str, dict[str, str]] = {
         index_results=only(AUDITOR),
         inspect=only(AUDITOR),
     ),
-    # --- complaints snippets (complaints/admin/viewsets.py, case_settings.py) ---
+    # --- complaints snippets (complaints/reference/admin.py, case_settings.py) ---
     # The informant-access log: read-only for everyone (ReadOnlyPermissionPolicy).
     **snippet(
         "piiaccess",
@@ -750,11 +750,11 @@ def fixtures(home, reference_data, handler, make_staff, settings):
     from wagtail.images import get_image_model
     from wagtail.models import Collection, Site
 
+    from complaints.intake.services.uploads import upload_draft_add
     from complaints.models import CaseSystem, ConnectorKind, ReportState
     from complaints.open311.keys import api_key_issue
-    from complaints.services.informants import IdentityInput
-    from complaints.services.rewards import claim_assess
-    from complaints.services.uploads import upload_draft_add
+    from complaints.rewards.services.claims import claim_assess
+    from complaints.rewards.services.informants import IdentityInput
 
     users = {role: make_staff(role) for role in STAFF if role != HANDLER}
     users[HANDLER] = handler  # a member of the sanitation department

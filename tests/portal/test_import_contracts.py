@@ -38,7 +38,7 @@ def test_the_rules_hold_and_a_planted_violation_breaks_them(tree):
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
     # The workflow service reaching into the case feed, hidden inside a function.
-    workflow = tree / "complaints/services/workflow.py"
+    workflow = tree / "complaints/cases/services/transitions.py"
     workflow.write_text(
         workflow.read_text()
         + "\n\ndef _planted():\n    from complaints.casefeed.outbox import delivery_enqueue\n"

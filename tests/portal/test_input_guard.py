@@ -8,7 +8,10 @@ from django.urls import reverse
 
 from complaints.models import Report
 from complaints.open311.keys import api_key_issue
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 from portal.input_guard import bad_request
 from tests.complaints.conftest import form_data
 from tests.complaints.open311.conftest import valid_request

@@ -22,7 +22,10 @@ from django.test import Client
 from django.urls import reverse
 
 from complaints.models import Report
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 from portal import outage
 from portal.resilient_cache import reset_outage_state
 from tests.cms import builders

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from complaints.workflow import user_roles
+from complaints.cases.workflow import user_roles
 from portal import roles
 
 pytestmark = pytest.mark.django_db

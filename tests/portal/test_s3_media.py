@@ -33,9 +33,12 @@ from django.db import DatabaseError
 from django.urls import reverse
 from wagtail.images import get_image_model
 
+from complaints.intake.services.uploads import upload_draft_add
 from complaints.models import Attachment, Report, UploadDraft
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
-from complaints.services.uploads import upload_draft_add
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 from portal import roles
 from portal.storage_s3 import ObjectStorageError, PrivateS3Storage
 from tests.complaints.conftest import form_data, jpeg_bytes, photo

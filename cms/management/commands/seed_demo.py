@@ -18,9 +18,9 @@ from cms.demo.users import (
     handler_username,
     seed_users,
 )
+from complaints.cases.services.deadlines import holidays_load_national
 from complaints.models import Department
-from complaints.services.deadlines import holidays_load_national
-from complaints.services.reference_data import (
+from complaints.reference.services.reference_data import (
     categories_load_from_csv,
     demo_geography_load,
     reward_rules_load_from_csv,

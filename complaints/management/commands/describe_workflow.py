@@ -1,10 +1,10 @@
-"""Print the case workflow table (complaints/workflow.py) as Markdown for docs/workflow.md."""
+"""Print the case workflow table (complaints/cases/workflow.py) as Markdown for docs/workflow.md."""
 
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from complaints.cases.workflow import PUBLIC_STATE, TRANSITIONS
 from complaints.models import ReportState
-from complaints.workflow import PUBLIC_STATE, TRANSITIONS
 from portal.roles import label
 
 

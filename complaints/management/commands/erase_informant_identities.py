@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from complaints.services.retention import informant_identities_erase
+from complaints.rewards.services.retention import informant_identities_erase
 
 
 class Command(BaseCommand):

@@ -2,7 +2,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from complaints.services.geography import GridImportError, grid_import, grid_rows_from_file
+from complaints.reference.services.geography import (
+    GridImportError,
+    grid_import,
+    grid_rows_from_file,
+)
 
 
 class Command(BaseCommand):

@@ -1,5 +1,8 @@
+from itertools import chain
+
 from django.core.management.base import BaseCommand, CommandError
 
+from complaints.models import Attachment, UploadDraft
 from complaints.privacy.storage import legacy_private_media_move, private_storage, storage_root
 
 
@@ -14,7 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only count what would move.")
 
     def handle(self, *args, dry_run: bool, verbosity: int, **options):
-        result = legacy_private_media_move(dry_run=dry_run)
+        stored_names = chain.from_iterable(
+            model.objects.exclude(image="").values_list("image", flat=True).iterator()
+            for model in (Attachment, UploadDraft)
+        )
+        result = legacy_private_media_move(stored_names=stored_names, dry_run=dry_run)
         where = storage_root(private_storage()) or "the private storage"
         verb = "Would move" if dry_run else "Moved"
         summary = (

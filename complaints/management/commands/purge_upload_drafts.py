@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from complaints.services.uploads import upload_drafts_purge
+from complaints.intake.services.uploads import upload_drafts_purge
 
 
 class Command(BaseCommand):

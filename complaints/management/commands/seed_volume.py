@@ -185,7 +185,7 @@ class Command(BaseCommand):
         if not places or not kinds:
             raise CommandError(
                 "No grid cells or categories: load the reference data first "
-                "(manage.py seed_demo, or complaints.services.reference_data)."
+                "(manage.py seed_demo, or complaints.reference.services.reference_data)."
             )
         return places, kinds
 

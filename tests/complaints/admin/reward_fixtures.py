@@ -3,7 +3,7 @@ staff in every role, a rule and a funded year, an informant report with a sealed
 
 import pytest
 
-from complaints.services.informants import IdentityInput
+from complaints.rewards.services.informants import IdentityInput
 from portal import roles
 from tests.complaints.services.reward_fixtures import close, dumping, fund, inform, rule
 from tests.complaints.workflow.fixtures import *  # noqa: F403  (fixtures)

@@ -105,7 +105,7 @@ def test_hotline_entry_uses_the_intake_service(client, intake, reference_data):
     assert report.channel == ReportChannel.HOTLINE and report.state == ReportState.RECEIVED
     assert reverse("complaints_case", args=[report.pk]) in response.text
     # The access code is shown once, for the operator to read out; it matches the report.
-    from complaints.selectors.reports import report_for_tracking
+    from complaints.intake.selectors import report_for_tracking
 
     code = response.context["access_code"]
     assert code in response.text and report_for_tracking(

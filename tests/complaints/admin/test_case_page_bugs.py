@@ -13,6 +13,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from complaints.cases.services.transitions import report_transition
+from complaints.cases.workflow import REWORK_PENDING_LABEL, Action, PublicState
 from complaints.models import (
     ClaimState,
     LedgerEntry,
@@ -21,11 +23,8 @@ from complaints.models import (
     SatisfactionResponse,
 )
 from complaints.notifications.sms import MemorySmsBackend
-from complaints.selectors.reports import REWORK_PENDING_LABEL
-from complaints.services.rewards import claim_approve, claim_assess
-from complaints.services.satisfaction import rating_token_issue
-from complaints.services.workflow import report_transition
-from complaints.workflow import Action, PublicState
+from complaints.rewards.services.claims import claim_approve, claim_assess
+from complaints.satisfaction.services import rating_token_issue
 from tests.complaints.admin.reward_fixtures import *  # noqa: F403  (fixtures)
 from tests.complaints.workflow.fixtures import *  # noqa: F403  (fixtures)
 

@@ -13,12 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from complaints.admin.cases import PHOTO_CAPTIONS
+from complaints.backoffice.cases import PHOTO_CAPTIONS
+from complaints.cases.services.transitions import report_transition
+from complaints.cases.workflow import TRANSITIONS, Requirement, actions_from
+from complaints.intake.services.uploads import upload_draft_add
 from complaints.models import Attachment, Report, ReportState
-from complaints.services.rewards import claim_assess
-from complaints.services.uploads import upload_draft_add
-from complaints.services.workflow import report_transition
-from complaints.workflow import TRANSITIONS, Requirement, actions_from
+from complaints.rewards.services.claims import claim_assess
 from portal import roles
 from tests.complaints.admin.reward_fixtures import *  # noqa: F403  (fixtures)
 from tests.complaints.conftest import jpeg_bytes, photo

@@ -28,7 +28,7 @@ from complaints.models import (
     RoutingRule,
     Town,
 )
-from complaints.services.informants import IdentityInput
+from complaints.rewards.services.informants import IdentityInput
 from portal import roles
 from portal.exports import FormulaSafeExportMixin, safe_cell
 from tests.complaints.admin.reward_fixtures import *  # noqa: F403  (fixtures)
@@ -215,7 +215,7 @@ def _admin_views(patterns):
 
 
 def test_every_listing_export_of_the_project_models_is_formula_safe():
-    """A new viewset on Wagtail's own base (not complaints/admin/exports.py) fails here."""
+    """A new viewset on Wagtail's own base (not complaints/shared/admin_exports.py) fails here."""
     exporting = {}
     for view in _admin_views(get_resolver().url_patterns):
         view_class = getattr(view, "view_class", None)

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from complaints.models import DataExport, Report, ReportState
-from complaints.services.informants import informant_identity_reveal
-from complaints.services.rewards import claim_assess
+from complaints.rewards.services.claims import claim_assess
+from complaints.rewards.services.informants import informant_identity_reveal
 from tests.complaints.admin.reward_fixtures import *  # noqa: F403  (fixtures)
 from tests.complaints.workflow.fixtures import *  # noqa: F403  (fixtures)
 

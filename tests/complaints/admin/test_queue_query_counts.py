@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints.admin import queues as admin_queues
+from complaints.backoffice import queues as admin_queues
+from complaints.cases import selectors as queue_selectors
 from complaints.models import CaseEvent, Report, ReportState
-from complaints.selectors import queues as queue_selectors
 from tests.complaints.workflow.fixtures import *  # noqa: F403  (fixtures)
 
 # role fixture → the screens it works with.

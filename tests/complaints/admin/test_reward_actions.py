@@ -19,7 +19,7 @@ from complaints.models import (
     RewardClaim,
     RewardFund,
 )
-from complaints.services.rewards import claim_assess
+from complaints.rewards.services.claims import claim_assess
 from tests.complaints.admin.reward_fixtures import *  # noqa: F403  (fixtures)
 from tests.complaints.admin.reward_fixtures import ACCOUNT, NAME, PHONE
 from tests.complaints.admin.test_case_screens import refused
@@ -264,7 +264,7 @@ def test_funds_show_committed_and_available(staff, client, scheme):
 
 
 def test_monthly_report_nets_reversals_by_category_and_town(staff, client, scheme):
-    from complaints.services.rewards import claim_cancel
+    from complaints.rewards.services.claims import claim_cancel
 
     claims = []
     for cell in GridCell.objects.order_by("pk")[:3]:

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from complaints.models import ClaimState, LedgerEntry, RewardClaim
-from complaints.services.rewards import claim_assess
+from complaints.rewards.services.claims import claim_assess
 from portal import roles
 from tests.complaints.admin.reward_fixtures import *  # noqa: F403  (fixtures)
 from tests.complaints.admin.test_case_screens import refused

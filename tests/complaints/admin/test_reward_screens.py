@@ -15,7 +15,7 @@ from complaints.models import (
     RewardRule,
 )
 from complaints.privacy.codes import phone_hash
-from complaints.services.informants import informant_identity_reveal
+from complaints.rewards.services.informants import informant_identity_reveal
 from portal import roles
 from tests.complaints.admin.reward_fixtures import *  # noqa: F403  (fixtures)
 from tests.complaints.admin.reward_fixtures import PHONE, no_identity
@@ -121,7 +121,7 @@ def test_handler_gets_no_reward_screen_and_no_identity(staff, client, closed_cla
 
 
 def test_queue_defaults_to_what_the_role_must_do(staff, client, scheme):
-    from complaints.services.rewards import claim_assess
+    from complaints.rewards.services.claims import claim_assess
 
     # Three different grid cells: each is the first report of its violation.
     first, second, third = GridCell.objects.order_by("pk")[:3]

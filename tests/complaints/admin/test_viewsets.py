@@ -33,7 +33,7 @@ def test_list_edit_and_export(admin_client, model):
 
 
 def test_admin_search_uses_the_model_index(client, make_staff, settings):
-    from complaints.services.reference_data import demo_geography_load
+    from complaints.reference.services.reference_data import demo_geography_load
 
     # Saves are indexed by a background task (the worker's job); run tasks at once here.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from complaints.cases.services.transitions import report_transition
+from complaints.cases.workflow import Action
+from complaints.intake.services.reports import report_submit
 from complaints.models import CaseSystem, ConnectorKind, Report
-from complaints.services.reports import report_submit
-from complaints.services.workflow import report_transition
-from complaints.workflow import Action
 from portal import roles
 from tests.complaints.conftest import POINT, category
 

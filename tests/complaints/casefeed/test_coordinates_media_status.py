@@ -6,8 +6,8 @@ from django.core import signing
 from complaints.casefeed.coordinates import from_wgs84, to_wgs84, wgs84_to_gcj02
 from complaints.casefeed.media import SALT, media_url_for
 from complaints.casefeed.status import external_status_public
+from complaints.cases.workflow import PublicState
 from complaints.models import Attachment
-from complaints.workflow import PublicState
 from tests.complaints.casefeed.conftest import file_report
 from tests.complaints.conftest import jpeg_bytes
 

@@ -1,6 +1,6 @@
 """Inbound updates move the report through the workflow table as the case system (issue 5).
 
-External statuses map onto the ``external_*`` actions of complaints/workflow.py, fired through
+External statuses map onto the ``external_*`` actions of complaints/cases/workflow.py, fired through
 ``report_transition``; stale and repeated updates change nothing.
 """
 
@@ -13,8 +13,8 @@ from django.utils import translation
 from complaints.casefeed.inbound import case_system_poll
 from complaints.casefeed.outbox import deliveries_drain
 from complaints.casefeed.signing import signed_headers
+from complaints.cases.workflow import PublicState
 from complaints.models import CaseEvent, Delivery, InboundUpdate, Report, ReportState
-from complaints.workflow import PublicState
 from tests.complaints.casefeed.conftest import file_report
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def closed_label() -> str:
 def test_webhook_fixed_or_closed_closes_the_report(client, site, delivered, status, monkeypatch):
     invited = []
     monkeypatch.setattr(
-        "complaints.services.satisfaction.satisfaction_invite_queue",
+        "complaints.satisfaction.effects.satisfaction_invite_queue",
         lambda *, report: invited.append(report.pk) or True,
     )
     assert push(client, delivered, status="IN_PROGRESS").json() == {"result": "applied"}
@@ -189,8 +189,8 @@ def test_only_delivered_reports_move(client, delivered):
     """A report not delivered to the case system cannot be moved by it."""
     from django.core.exceptions import PermissionDenied
 
-    from complaints.services.workflow import report_transition
-    from complaints.workflow import Action
+    from complaints.cases.services.transitions import report_transition
+    from complaints.cases.workflow import Action
 
     other = Report.objects.get(pk=file_report().pk)
     Report.objects.filter(pk=other.pk).update(state=ReportState.REGISTERED)

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from complaints.cases.services.deadlines import CLOCK_STATES
 from complaints.management.commands.seed_volume import PATHS, SEED_ACCESS_CODE, SEED_PHONE
 from complaints.models import CaseEvent, ReferenceCounter, Report, ReportState
-from complaints.services.deadlines import CLOCK_STATES
 
 
 def seed(reports: int, **options) -> str:

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
+from complaints.intake.services.reports import report_submit
 from complaints.models import Category, Report, ReportKind
-from complaints.services.reports import report_submit
 from tests.complaints.conftest import POINT, POINT_NEARBY, category, cell_at
 from tests.complaints.open311.conftest import BASE, error_codes, parse, valid_request
 

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from complaints.intake.services.reports import report_submit
 from complaints.models import Report, ReportState
-from complaints.services.reports import report_submit
 from tests.complaints.conftest import POINT, category, cell_at
 from tests.complaints.open311.conftest import BASE, error_codes, parse, valid_request
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from cms.models import PortalSettings
+from complaints.cases.services.transitions import report_transition
+from complaints.cases.workflow import Action
 from complaints.models import ApiSubmission, Report, ReportChannel, ReportState
-from complaints.services.workflow import report_transition
-from complaints.workflow import Action
 from portal import roles
 from tests.complaints.open311.conftest import BASE, error_codes, parse, valid_request
 

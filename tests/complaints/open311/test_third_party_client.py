@@ -11,7 +11,10 @@ from georeport import GeoReport
 
 from complaints.models import Report
 from complaints.open311.keys import api_key_issue
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 from tests.complaints.open311.conftest import valid_request
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,9 +2,9 @@ import pytest
 from cryptography.fernet import Fernet
 from django.db import connection
 
+from complaints.intake.services.reports import report_submit
 from complaints.privacy.codes import access_code_generate, access_code_hash, phone_hash
 from complaints.privacy.crypto import DecryptionError, decrypt_text, encrypt_text
-from complaints.services.reports import report_submit
 from tests.complaints.conftest import category
 
 pytestmark = pytest.mark.django_db

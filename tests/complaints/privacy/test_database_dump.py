@@ -18,10 +18,10 @@ import uuid
 import pytest
 from django.db import connection
 
+from complaints.intake.services.reports import report_submit, report_support
 from complaints.models import CaseSystem, ConnectorKind, Informant, PiiAccess, Report
 from complaints.privacy.codes import phone_normalise
-from complaints.services.informants import IdentityInput, informant_identity_reveal
-from complaints.services.reports import report_submit, report_support
+from complaints.rewards.services.informants import IdentityInput, informant_identity_reveal
 from portal import roles
 from tests.complaints.conftest import category, form_data
 from tests.complaints.services import reward_fixtures as rf

@@ -18,9 +18,9 @@ from django.urls import reverse
 
 import portal.urls
 from complaints.casefeed.media import media_url_for
+from complaints.intake.services.uploads import upload_draft_add
 from complaints.models import Attachment, Report, UploadDraft
 from complaints.privacy.checks import check_private_media
-from complaints.services.uploads import upload_draft_add
 from portal import roles
 from tests.complaints.conftest import form_data, jpeg_bytes, photo
 

@@ -2,10 +2,10 @@ import uuid
 
 import pytest
 
+from complaints.intake.selectors import report_for_tracking, reports_nearby_open
+from complaints.intake.services.reports import report_submit
 from complaints.models import GridCell, Report, ReportState
-from complaints.selectors.geography import grid_cell_for_point, grid_cell_neighbour_ids
-from complaints.selectors.reports import report_for_tracking, reports_nearby_open
-from complaints.services.reports import report_submit
+from complaints.reference.selectors.geography import grid_cell_for_point, grid_cell_neighbour_ids
 from tests.complaints.conftest import POINT, category, cell_at
 
 pytestmark = pytest.mark.django_db

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from complaints.cases.services.transitions import report_transition
+from complaints.cases.workflow import Action
 from complaints.models import GridCell, Report, ReportState, RewardRule
-from complaints.services.informants import IdentityInput, informant_report_submit
-from complaints.services.rewards import claim_approve, claim_assess, claim_pay, fund_allocate
-from complaints.services.workflow import report_transition
-from complaints.workflow import Action
+from complaints.rewards.services.claims import claim_approve, claim_assess, claim_pay, fund_allocate
+from complaints.rewards.services.informants import IdentityInput, informant_report_submit
 from portal import roles
 from tests.complaints.conftest import category
 from tests.complaints.workflow.fixtures import put_in_state

@@ -1,7 +1,10 @@
 import pytest
 
 from complaints.models import Category, Community, Department, GridCell, Town
-from complaints.services.reference_data import categories_load_from_csv, demo_geography_load
+from complaints.reference.services.reference_data import (
+    categories_load_from_csv,
+    demo_geography_load,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +45,7 @@ def test_reward_rules_load_from_the_csv_idempotently():
     from django.utils import timezone
 
     from complaints.models import RewardRule
-    from complaints.services.reference_data import reward_rules_load_from_csv
+    from complaints.reference.services.reference_data import reward_rules_load_from_csv
 
     categories_load_from_csv()
     assert reward_rules_load_from_csv() == 13
@@ -66,7 +69,7 @@ def test_reward_rules_edited_in_the_admin_survive_a_reload():
     from decimal import Decimal
 
     from complaints.models import RewardRule
-    from complaints.services.reference_data import reward_rules_load_from_csv
+    from complaints.reference.services.reference_data import reward_rules_load_from_csv
 
     categories_load_from_csv()
     reward_rules_load_from_csv()
@@ -78,7 +81,7 @@ def test_reward_rules_edited_in_the_admin_survive_a_reload():
 def test_reward_rule_cells_are_parsed_or_refused():
     from decimal import Decimal
 
-    from complaints.services.reference_data import reward_rule_parse
+    from complaints.reference.services.reference_data import reward_rule_parse
 
     assert reward_rule_parse("fixed:20 yuan") == {
         "amount_kind": "fixed",

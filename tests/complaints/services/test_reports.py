@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from complaints.intake.services.reports import report_submit, report_support
 from complaints.models import CaseEvent, GridCell, Report, ReportState
-from complaints.services.reports import report_submit, report_support
 from tests.complaints.conftest import POINT, category, cell_at
 
 pytestmark = pytest.mark.django_db

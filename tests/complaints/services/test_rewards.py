@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from complaints.cases.services.transitions import report_transition
+from complaints.cases.workflow import Action
 from complaints.models import (
     ClaimState,
     LedgerEntry,
@@ -16,16 +18,14 @@ from complaints.models import (
     RewardRule,
 )
 from complaints.privacy.codes import phone_hash
-from complaints.selectors.rewards import fund_balance
-from complaints.services.rewards import (
+from complaints.rewards.selectors.claims import fund_balance
+from complaints.rewards.services.claims import (
     claim_approve,
     claim_assess,
     claim_cancel,
     claim_pay,
     fund_allocate,
 )
-from complaints.services.workflow import report_transition
-from complaints.workflow import Action
 from portal import roles
 from tests.complaints.services import reward_fixtures as rf
 

@@ -12,8 +12,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from complaints.models import ClaimState, LedgerEntry, RewardClaim, RewardFund
-from complaints.selectors.rewards import fund_balance
-from complaints.services.rewards import claim_approve, claim_assess, claim_pay
+from complaints.rewards.selectors.claims import fund_balance
+from complaints.rewards.services.claims import claim_approve, claim_assess, claim_pay
 from portal import roles
 from tests.complaints.services import reward_fixtures as rf
 

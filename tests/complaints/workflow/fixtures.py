@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from complaints.intake.services.reports import report_submit
 from complaints.models import DepartmentMembership, ExtensionRequest, Report, ReportState
-from complaints.services.reports import report_submit
 from portal import roles
 from tests.complaints.conftest import POINT, category
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
+from complaints.cases.services.transitions import report_transition
+from complaints.cases.workflow import Action
 from complaints.models import CaseEvent, Report, ReportState
-from complaints.services.workflow import report_transition
-from complaints.workflow import Action
 from tests.complaints.workflow.fixtures import put_in_state, submit
 
 # Committed transactions (threads need them). No serialized_rollback: whatever flushed the

@@ -5,13 +5,13 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from complaints.models import Holiday, TimeUnit
-from complaints.services.deadlines import (
+from complaints.cases.services.deadlines import (
     deadline_compute,
     holidays_load_national,
     report_is_due_soon,
     report_is_overdue,
 )
+from complaints.models import Holiday, TimeUnit
 
 
 def at(text: str) -> datetime:
@@ -50,7 +50,7 @@ pytestmark = pytest.mark.django_db
 )
 def test_deadline_without_holidays(start, amount, unit, expected):
     if isinstance(amount, float):  # 7.5 working hours
-        from complaints.services.deadlines import working_time_add
+        from complaints.cases.services.deadlines import working_time_add
 
         result = working_time_add(start=at(start), minutes=int(amount * 60))
     else:

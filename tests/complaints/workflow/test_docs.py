@@ -1,4 +1,4 @@
-"""docs/workflow.md carries the table generated from complaints/workflow.py."""
+"""docs/workflow.md carries the table generated from complaints/cases/workflow.py."""
 
 from pathlib import Path
 

@@ -3,7 +3,7 @@
 import pytest
 
 from complaints.models import Department, RoutingRule
-from complaints.services.routing import department_route
+from complaints.reference.services.routing import department_route
 from tests.complaints.conftest import POINT, category, cell_at
 
 

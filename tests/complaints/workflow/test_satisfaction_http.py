@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from complaints.cases.services.transitions import report_transition
+from complaints.cases.workflow import Action
 from complaints.models import RatingToken, Report, ReportState, SatisfactionResponse
 from complaints.notifications.sms import MemorySmsBackend
-from complaints.services.satisfaction import rating_token_issue
-from complaints.services.workflow import report_transition
-from complaints.workflow import Action
+from complaints.satisfaction.services import rating_token_issue
 
 pytestmark = pytest.mark.usefixtures("home")
 
@@ -147,7 +147,7 @@ def test_token_issued_for_an_old_closure_is_used_up(report_in, supervisor):
     report = report_in(ReportState.CLOSED)
     token = rating_token_issue(report=report)
     Report.objects.filter(pk=report.pk).update(rework_count=1)
-    from complaints.services.satisfaction import TokenStatus, rating_token_check
+    from complaints.satisfaction.services import TokenStatus, rating_token_check
 
     assert rating_token_check(token=token)[0] == TokenStatus.USED
 

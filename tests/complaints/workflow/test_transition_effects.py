@@ -4,8 +4,8 @@ import ast
 from pathlib import Path
 
 from complaints.casefeed.effects import delivery_on_registration
-from complaints.services.satisfaction import satisfaction_invite_on_closure
-from complaints.workflow import Action, transition_effects
+from complaints.cases.workflow import Action, transition_effects
+from complaints.satisfaction.effects import satisfaction_invite_on_closure
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -23,12 +23,12 @@ def test_registration_queues_the_case_feed_and_closure_invites_a_rating():
 
 def test_workflow_service_imports_no_integration():
     """Not even inside a function: the case feed and ratings hang on the registry."""
-    tree = ast.parse((ROOT / "complaints/services/workflow.py").read_text())
+    tree = ast.parse((ROOT / "complaints/cases/services/transitions.py").read_text())
     imported = {
         node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
     }
     assert not {
         m
         for m in imported
-        if m.startswith(("complaints.casefeed", "complaints.services.satisfaction"))
+        if m.startswith(("complaints.casefeed", "complaints.satisfaction.services"))
     }

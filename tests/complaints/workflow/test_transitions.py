@@ -7,6 +7,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from complaints.cases.services.transitions import TransitionNotAllowed, report_transition
+from complaints.cases.workflow import (
+    CASE_SYSTEM,
+    PUBLIC_STATE,
+    RESIDENT,
+    STAFF_ROLES,
+    TRANSITIONS,
+    Action,
+    Requirement,
+    transition_for,
+)
 from complaints.models import (
     Attachment,
     CaseEvent,
@@ -19,17 +30,6 @@ from complaints.models import (
     ReportSupporter,
 )
 from complaints.notifications.sms import MemorySmsBackend
-from complaints.services.workflow import TransitionNotAllowed, report_transition
-from complaints.workflow import (
-    CASE_SYSTEM,
-    PUBLIC_STATE,
-    RESIDENT,
-    STAFF_ROLES,
-    TRANSITIONS,
-    Action,
-    Requirement,
-    transition_for,
-)
 from portal import roles
 from tests.complaints.conftest import category, jpeg_bytes
 from tests.complaints.workflow.fixtures import submit

@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import timezone
 
 from complaints.models import ClaimState, IdentityErasure, Informant, LedgerEntry, RewardClaim
-from complaints.services.informants import informant_identity_reveal
-from complaints.services.rewards import claim_assess, claim_cancel
+from complaints.rewards.services.claims import claim_assess, claim_cancel
+from complaints.rewards.services.informants import informant_identity_reveal
 from portal import roles
 from tests.complaints.services import reward_fixtures as rf
 
@@ -187,7 +187,7 @@ def test_negative_days_are_refused(reference_data):
 
 
 def test_large_runs_go_in_batches_and_report_progress(claims):
-    from complaints.services.retention import informant_identities_erase
+    from complaints.rewards.services.retention import informant_identities_erase
 
     calls = []
     result = informant_identities_erase(batch_size=2, progress=lambda *done: calls.append(done))

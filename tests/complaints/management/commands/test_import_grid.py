@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from complaints.models import Community, GridCell, Town
-from complaints.services.reference_data import DEMO_GRID_GEOJSON, departments_load
+from complaints.reference.services.reference_data import DEMO_GRID_GEOJSON, departments_load
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from complaints.intake.services.uploads import (
+    PENDING_LIFETIME,
+    upload_draft_add,
+    upload_draft_remove,
+)
 from complaints.models import UploadDraft
-from complaints.services.uploads import PENDING_LIFETIME, upload_draft_add, upload_draft_remove
 from tests.complaints.conftest import photo
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from complaints.intake.services.reports import report_submit, report_support
 from complaints.models import (
     CaseSystem,
     ConnectorKind,
@@ -22,7 +23,6 @@ from complaints.privacy.rotation import (
     encrypted_models,
     personal_data_reencrypt,
 )
-from complaints.services.reports import report_submit, report_support
 from tests.complaints.conftest import category
 from tests.complaints.services import reward_fixtures as rf
 

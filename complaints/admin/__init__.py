@@ -1,1 +1,0 @@
-"""Wagtail admin screens of the complaints app (viewsets); wagtail_hooks.py registers them."""
