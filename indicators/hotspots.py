@@ -583,9 +583,7 @@ def detect(
             district_average=average,
             trend=_trend(series[-1], baseline=baseline, history=series[:-1], r=r),
             history=history,
-            box=None
-            if cell["min_lat"] is None
-            else (cell["min_lat"], cell["min_lng"], cell["max_lat"], cell["max_lng"]),
+            box=_box(cell),
         )
         if not recurring_only or spot.is_recurring:
             hot_spots.append(spot)
@@ -593,6 +591,13 @@ def detect(
     return Detection(
         as_of=as_of, rules=r, windows=windows, hot_spots=hot_spots, cell_count=cell_count
     )
+
+
+def _box(cell: dict) -> tuple[float, float, float, float] | None:
+    edges = (cell["min_lat"], cell["min_lng"], cell["max_lat"], cell["max_lng"])
+    if any(edge is None for edge in edges):
+        return None
+    return (float(edges[0]), float(edges[1]), float(edges[2]), float(edges[3]))
 
 
 def hot_spot_cases(*, cell_id: int, category_id: int, since: datetime):
