@@ -11,6 +11,7 @@ The thresholds are settings (``INDICATORS_HOTSPOT_*``, read through :func:`rules
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -593,7 +594,7 @@ def detect(
     )
 
 
-def _box(cell: dict) -> tuple[float, float, float, float] | None:
+def _box(cell: Mapping[str, Any]) -> tuple[float, float, float, float] | None:
     edges = (cell["min_lat"], cell["min_lng"], cell["max_lat"], cell["max_lng"])
     if any(edge is None for edge in edges):
         return None
