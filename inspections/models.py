@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -479,3 +479,52 @@ class Assignment(models.Model):
             )
             if refusal:
                 raise ValidationError({"inspector": refusal})
+
+
+class Contest(models.Model):
+    """A responsible unit's contest of one finding, within the contest window after the
+    inspection (inspections/contests.py), decided by a supervisor. An upheld contest takes the
+    finding out of the deductions; the decision is logged in Wagtail's audit log."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("contest", "Awaiting decision")
+        UPHELD = "upheld", pgettext_lazy("contest", "Upheld")
+        REJECTED = "rejected", pgettext_lazy("contest", "Rejected")
+
+    finding = models.OneToOneField(
+        Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="contest"
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    contested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    contested_at = models.DateTimeField(_("contested at"), auto_now_add=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State, default=State.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-contested_at", "-pk"]
+        verbose_name = _("contest")
+        verbose_name_plural = _("contests")
+        default_permissions = ("view",)
+        permissions = [
+            ("contest_finding", _("Can contest findings on the own unit's objects")),
+            ("decide_contest", _("Can decide contests of findings")),
+        ]
+
+    def __str__(self):
+        return gettext("Contest of %(finding)s") % {"finding": self.finding}

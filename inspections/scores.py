@@ -8,7 +8,9 @@
   in the month (objects not inspected that month do not count).
 
 The deductions come from the standard version the inspection used (its items), so a new
-version of a standard never changes a past inspection's score.
+version of a standard never changes a past inspection's score. A finding whose contest was
+upheld (inspections/contests.py) deducts nothing; ``as_recorded=True`` gives the score before
+any contest, for the score history.
 """
 
 from collections import defaultdict
@@ -18,7 +20,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from inspections.models import Inspection, StandardItem
+from inspections.models import Contest, Inspection, StandardItem
 
 FULL_SCORE = Decimal(100)
 TWO_PLACES = Decimal("0.01")
@@ -28,11 +30,17 @@ def item_deduction(*, item: StandardItem, occurrences: int) -> Decimal:
     return min(item.points * occurrences, item.cap)
 
 
-def inspection_deductions(inspection: Inspection) -> dict[int, Decimal]:
-    """The deduction per standard item id (only items with findings)."""
+def inspection_deductions(
+    inspection: Inspection, *, as_recorded: bool = False
+) -> dict[int, Decimal]:
+    """The deduction per standard item id (only items with findings); findings whose contest
+    was upheld count only ``as_recorded``."""
     occurrences: dict[int, int] = defaultdict(int)
     items: dict[int, StandardItem] = {}
-    for finding in inspection.findings.select_related("item"):
+    findings = inspection.findings.select_related("item")
+    if not as_recorded:
+        findings = findings.exclude(contest__state=Contest.State.UPHELD)
+    for finding in findings:
         occurrences[finding.item_id] += finding.occurrences
         items[finding.item_id] = finding.item
     return {
@@ -40,8 +48,9 @@ def inspection_deductions(inspection: Inspection) -> dict[int, Decimal]:
     }
 
 
-def inspection_score(inspection: Inspection) -> Decimal:
-    return max(Decimal(0), FULL_SCORE - sum(inspection_deductions(inspection).values(), Decimal(0)))
+def inspection_score(inspection: Inspection, *, as_recorded: bool = False) -> Decimal:
+    deductions = inspection_deductions(inspection, as_recorded=as_recorded)
+    return max(Decimal(0), FULL_SCORE - sum(deductions.values(), Decimal(0)))
 
 
 def _month_bounds(month: date) -> tuple[datetime, datetime]:

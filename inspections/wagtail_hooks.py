@@ -17,3 +17,31 @@ def register_inspections_urls():
     from inspections.admin_views import urlpatterns
 
     return urlpatterns
+
+
+@hooks.register("register_admin_urls")
+def register_contest_urls():
+    from inspections.contest_views import urlpatterns
+
+    return urlpatterns
+
+
+@hooks.register("register_log_actions")
+def register_contest_log_actions(actions):
+    from inspections.contests import register_contest_log_actions
+
+    register_contest_log_actions(actions)
+
+
+@hooks.register("register_admin_menu_item")
+def register_results_menu_item():
+    from inspections.contest_views import results_menu_item
+
+    return results_menu_item()
+
+
+@hooks.register("register_admin_menu_item")
+def register_contests_menu_item():
+    from inspections.contest_views import contests_menu_item
+
+    return contests_menu_item()
