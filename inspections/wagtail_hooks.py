@@ -26,6 +26,13 @@ def register_contest_urls():
     return urlpatterns
 
 
+@hooks.register("register_admin_urls")
+def register_bulletin_urls():
+    from inspections.bulletin_views import urlpatterns
+
+    return urlpatterns
+
+
 @hooks.register("register_log_actions")
 def register_contest_log_actions(actions):
     from inspections.contests import register_contest_log_actions
@@ -45,3 +52,10 @@ def register_contests_menu_item():
     from inspections.contest_views import contests_menu_item
 
     return contests_menu_item()
+
+
+@hooks.register("register_admin_menu_item")
+def register_bulletin_menu_item():
+    from inspections.bulletin_views import bulletin_menu_item
+
+    return bulletin_menu_item()

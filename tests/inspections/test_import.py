@@ -296,7 +296,8 @@ def test_the_admin_upload_lists_the_errors_and_a_tampered_payload_is_refused(
     assert InspectionObject.objects.count() == 0
 
 
-def test_only_who_adds_and_changes_objects_may_import(client, intake, reference_data):
+def test_only_who_adds_and_changes_objects_may_import(client, make_staff, reference_data):
+    intake = make_staff(roles.INTAKE_OPERATOR, "intake")
     client.force_login(intake)
     assert client.get(reverse("inspections_object_import")).status_code in (302, 403)
     response = client.post(
