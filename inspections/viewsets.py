@@ -156,7 +156,9 @@ class InspectionInspectView(generic.InspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["findings"] = self.object.findings.select_related("item", "report").order_by("pk")
+        context["findings"] = self.object.findings.select_related(
+            "item", "report", "contest"
+        ).order_by("pk")
         return context
 
 

@@ -121,6 +121,9 @@ def test_an_upheld_contest_removes_the_deduction_and_the_history_shows_it(client
     assert inspection_score(insp, as_recorded=True) == Decimal(93)
     month = timezone.localdate(insp.inspected_at)
     assert object_month_scores(month)[insp.object_id] == Decimal("97.00")
+    # The inspection's admin page shows the contest beside its finding, linked to the decision.
+    page = client.get(reverse("inspections:inspect", args=[insp.pk])).content.decode()
+    assert reverse("inspections_contest_decide", args=[filed.pk]) in page
 
     client.force_login(setup["own"])
     page = client.get(reverse("inspections_own_results")).content.decode()
