@@ -24,8 +24,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,8 +104,12 @@ def percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    rank = max(1, math.ceil(share * len(ordered)))
-    return ordered[rank - 1]
+    return ordered[nearest_rank(share, len(ordered)) - 1]
+
+
+def nearest_rank(share: float, count: int) -> int:
+    """⌈share × count⌉, at least 1, without float drift (0.9 × 70 is 63, not 63.00000000000001)."""
+    return max(1, math.ceil(round(share * count, 9)))
 
 
 @dataclass
@@ -128,6 +133,11 @@ class IndicatorRow:
     satisfied: int = 0
     callbacks: int = 0
     hours: list[float] = field(default_factory=list, repr=False)
+    # Whole months from the monthly rollups: the sum and number of the closures' handling
+    # hours, and their 90th percentile computed in the database (no list of hours).
+    hours_sum: float = 0.0
+    hours_count: int = 0
+    p90_summed: float | None = None
 
     COUNTS = (
         "received",
@@ -176,10 +186,13 @@ class IndicatorRow:
 
     @property
     def average_hours(self) -> float | None:
-        return sum(self.hours) / len(self.hours) if self.hours else None
+        count = self.hours_count + len(self.hours)
+        return (self.hours_sum + sum(self.hours)) / count if count else None
 
     @property
     def p90_hours(self) -> float | None:
+        if self.hours_count:
+            return self.p90_summed
         return percentile(self.hours, 0.9)
 
     @property
@@ -190,6 +203,8 @@ class IndicatorRow:
         for name in self.COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.hours.extend(other.hours)
+        self.hours_sum += other.hours_sum
+        self.hours_count += other.hours_count
 
 
 @dataclass
@@ -323,20 +338,29 @@ def indicator_table(
     for values in counted:
         add(values.pop(column if raw else dimension) or None, values)
 
-    # 1b. The rolled-up days: one GROUP BY over the period's rollup rows.
+    # 1b. The rolled-up days: one GROUP BY over the period's rollup rows. Whole months (a
+    # month or a year covered from its first day, nothing raw) take the handling hours' sum
+    # from the monthly rows too (every closure has its hours: their number is the closures').
+    summed = (
+        rolled_first is not None and not raw and rolled_first.day == 1 and period.end_day.day == 1
+    )
     if rolled_first is not None:
         narrowing = _narrowing(town, department, category)
+        sums = {name: Sum(name) for name in ROLLED_COUNTS}
+        if summed:
+            sums["hours_sum"] = Sum("hours_sum")
         rolled = (
             _rollup_rows(rolled_first, period.end_day, narrowing)
             .order_by()
             .values(dimension)
-            .annotate(
-                **{name: Sum(name) for name in ROLLED_COUNTS},
-                satisfied=Sum(F("satisfied") + F("basically_satisfied")),
-            )
+            .annotate(**sums, satisfied=Sum(F("satisfied") + F("basically_satisfied")))
         )
         for values in rolled:
-            add(values.pop(dimension) or None, values)
+            key = values.pop(dimension) or None
+            if summed:
+                row(key).hours_sum += values.pop("hours_sum") or 0.0
+                row(key).hours_count += values["closures"] or 0
+            add(key, values)
 
     # 2. Handling time of the period's closures: first dispatch (else receipt) to closure;
     # measured here for the raw days, kept in the footprints for the rolled-up days.
@@ -365,18 +389,23 @@ def indicator_table(
         clock = WorkingClock(first=first_day, last=last_day + timedelta(days=1))
         for key, began, closed in spans:
             row(key).hours.append(clock.hours_between(began, closed))
+    district_p90 = None
     if rolled_first is not None:
-        for key, hours in (
-            RollupFootprint.objects.filter(
-                closed_day__gte=rolled_first,
-                closed_day__lt=period.end_day,
-                hours__isnull=False,
-                **narrowing,
-            )
-            .order_by()
-            .values_list(dimension, "hours")
-        ):
-            row(key or None).hours.append(hours)
+        closed = RollupFootprint.objects.filter(
+            closed_day__gte=rolled_first,
+            closed_day__lt=period.end_day,
+            hours__isnull=False,
+            **narrowing,
+        ).order_by()
+        if summed:
+            # The 90th percentile in the database: one value per group and one for the
+            # district, never the period's list of hours.
+            for key, hours in _p90_by(closed, dimension):
+                row(key or None).p90_summed = hours
+            district_p90 = next((hours for _key, hours in _p90_by(closed, None)), None)
+        else:
+            for key, hours in closed.values_list(dimension, "hours"):
+                row(key or None).hours.append(hours)
 
     # 3. Labels (every object of the dimension when empty rows are wanted).
     objects = model._default_manager.order_by(*(model._meta.ordering or ["pk"]))
@@ -395,9 +424,24 @@ def indicator_table(
     total = IndicatorRow(key=None, label=str(_("Whole district")))
     for item in ordered:
         total.add(item)
+    total.p90_summed = district_p90
     return IndicatorTable(
         dimension=dimension, period=period, rows=ordered, total=total, computed_at=now
     )
+
+
+def _p90_by(closed, dimension: str | None):
+    """(group, 90th percentile of ``hours``) per value of ``dimension`` of the footprints
+    ``closed`` (the whole set when None): the nearest rank ⌈0.9 n⌉ = (9 n + 9) div 10 in each
+    group, by ROW_NUMBER over the hours (one query; PostgreSQL and SQLite alike)."""
+    partition = [F(dimension)] if dimension else []
+    ranked = closed.annotate(
+        rank=Window(RowNumber(), partition_by=partition, order_by=[F("hours").asc()]),
+        size=Window(Count("*"), partition_by=partition),
+    ).filter(rank=(F("size") * 9 + 9) / 10)
+    if dimension is None:
+        return [(None, hours) for hours in ranked.values_list("hours", flat=True)]
+    return list(ranked.values_list(dimension, "hours"))
 
 
 def monthly_trend(*, months: list[Period], town=None, department=None, category=None) -> list[dict]:

@@ -26,16 +26,16 @@ from indicators.selectors import (
     received_by_category,
 )
 from portal import roles
+from tests.complaints.cases.services.test_transitions import CASE_SYSTEM, actor_for, inputs_for
 from tests.complaints.conftest import reference_data  # noqa: F401  (fixture)
-from tests.complaints.workflow.fixtures import (  # noqa: F401  (fixtures)
+from tests.indicators.builders import at, case, rate
+from tests.support.cases import (  # noqa: F401  (fixtures)
     handler,
     intake,
     sanitation,
     submit,
     supervisor,
 )
-from tests.complaints.workflow.test_transitions import CASE_SYSTEM, actor_for, inputs_for
-from tests.indicators.builders import at, case, rate
 
 ENDINGS = ("reject", "mark_duplicate", "external_reject", "external_duplicate")
 
@@ -111,7 +111,8 @@ def monthly_rows() -> tuple[dict, dict]:
 
 def figures(row: IndicatorRow) -> dict:
     values = {name: getattr(row, name) for name in IndicatorRow.COUNTS}
-    values["hours"] = sorted(round(hours, 6) for hours in row.hours)
+    values["average_hours"] = None if row.average_hours is None else round(row.average_hours, 6)
+    values["p90_hours"] = None if row.p90_hours is None else round(row.p90_hours, 6)
     return values
 
 
@@ -355,3 +356,86 @@ def test_the_public_figures_from_rollups_equal_those_from_raw_data(client, actor
     rolled = public_performance(today=today, use_cache=False)
     RollupCoverage.objects.all().delete()
     assert figures_of(rolled) == figures_of(public_performance(today=today, use_cache=False))
+
+
+def test_the_yearly_table_reads_handling_hours_from_the_monthly_rollups(
+    client,
+    make_staff,
+    reference_data,  # noqa: F811
+):
+    """A year (and a month) covered from its first day: the average handling time from the
+    monthly rows' sums, the 90th percentile computed in the database (one value per row), the
+    same figures as from the raw data, and the same queries on 10 and 200 reports."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from complaints.models import Town
+    from tests.indicators.builders import copies
+    from tests.indicators.test_views import URL
+
+    towns = list(Town.objects.order_by("code")[:2])
+    made = []
+    # Handling times of 1 to 7 working hours, in three months and two towns.
+    for index, (month, hour) in enumerate(
+        [(1, 10), (1, 12), (2, 11), (2, 16), (3, 10), (3, 15), (3, 13), (4, 14)]
+    ):
+        made.append(
+            case(
+                created=f"2026-{month:02d}-05 08:00",
+                state="closed",
+                town=towns[index % 2],
+                dispatched=f"2026-{month:02d}-05 09:00",
+                deadline=f"2026-{month:02d}-09 17:00",
+                closed=f"2026-{month:02d}-05 {hour}:00",
+                on_time=True,
+            )
+        )
+    year = Period.containing("year", date(2026, 3, 10))
+
+    def hours_figures():
+        found = {}
+        for dimension in ("town", "department"):
+            table = indicator_table(dimension=dimension, period=year)
+            for item in [*table.rows, table.total]:
+                found[(dimension, item.key)] = (
+                    item.closures,
+                    round(item.average_hours, 6) if item.average_hours is not None else None,
+                    item.p90_hours,
+                )
+        return found
+
+    raw = hours_figures()
+    call_command("rebuild_rollups", verbosity=0)
+    RollupCoverage.objects.update(first_day=date(2025, 1, 1))
+    with CaptureQueriesContext(connection) as read:
+        rolled = hours_figures()
+    assert rolled == raw
+    # 20 working hours over 8 closures; the 90th percentile is the 8th of 8, the longest
+    # (dispatched 9:00, closed 16:00, less the lunch break of the working periods).
+    assert raw[("town", None)] == (8, pytest.approx(2.5), 5.5)
+    footprint_reads = [
+        q["sql"]
+        for q in read.captured_queries
+        if "indicators_rollupfootprint" in q["sql"] and '"hours"' in q["sql"]
+    ]
+    assert footprint_reads and all("ROW_NUMBER" in sql for sql in footprint_reads)
+    assert any(
+        "indicators_monthlyrollup" in q["sql"] and "hours_sum" in q["sql"]
+        for q in read.captured_queries
+    )
+
+    client.force_login(make_staff(roles.SUPERVISOR))
+    screen = {"period": "year", "day": "2026-03-10", "dimension": "town"}
+    copies(made[0], 2)  # 10 reports
+    call_command("rebuild_rollups", verbosity=0)
+    RollupCoverage.objects.update(first_day=date(2025, 1, 1))
+    client.get(URL, screen)  # warm the session and the user's permissions
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(URL, screen).status_code == 200
+    copies(made[3], 190)
+    call_command("rebuild_rollups", verbosity=0)
+    RollupCoverage.objects.update(first_day=date(2025, 1, 1))
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(URL, screen).content.decode()
+    assert len(few) == len(many)
+    assert ">200<" in page  # received in the year, the district's line
