@@ -455,11 +455,19 @@ def rebuild(
     reports = Report.objects.all()
     if since is not None:
         start = midnight(since)
+        # The reports touching a day from ``since`` on as they are now, and those whose stored
+        # footprint still says so (a deadline or a closure moved before it, a case closed
+        # behind the footprints' back while its clock was running), so no footprint is left
+        # that a later change would subtract from rows it is no longer in.
+        stale = RollupFootprint.objects.filter(
+            Q(deadline__gte=start) | Q(closed_day__gte=since) | Q(running=True)
+        )
         reports = reports.filter(
             Q(created_at__gte=start)
             | Q(deadline__gte=start)
             | Q(closed_at__gte=start)
             | Q(pk__in=SatisfactionResponse.objects.filter(created_at__gte=start).values("report"))
+            | Q(pk__in=stale.values("report_id"))
         )
     ids = list(reports.order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
@@ -472,6 +480,8 @@ def rebuild(
             DailyRollup.objects.filter(day__gte=since).delete()
             MonthlyRollup.objects.filter(month__gte=since.replace(day=1)).delete()
             RollupFootprint.objects.filter(report_id__in=reports.values("pk")).delete()
+            # Footprints of reports deleted behind their back (no foreign key constraint).
+            RollupFootprint.objects.exclude(report_id__in=Report.objects.values("pk")).delete()
         totals: dict[Key, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         done = 0
         for offset in range(0, len(ids), CHUNK):

@@ -439,3 +439,79 @@ def test_the_yearly_table_reads_handling_hours_from_the_monthly_rollups(
         page = client.get(URL, screen).content.decode()
     assert len(few) == len(many)
     assert ">200<" in page  # received in the year, the district's line
+
+
+def test_rebuild_since_catches_up_bulk_writes_and_leaves_earlier_rows_alone(
+    reference_data,  # noqa: F811
+):
+    """Writes behind the rollups' back (bulk updates and inserts, like seed_volume or an
+    import), then ``rebuild_rollups --since``: from that day on the rows equal a rebuild from
+    scratch, the rows before it are untouched, the monthly rows are their days' sums, and no
+    footprint is left that a later change would subtract from rows it is no longer in."""
+    from tests.indicators.builders import copies
+
+    february = case(
+        created="2026-02-10 09:00",
+        state="closed",
+        dispatched="2026-02-10 10:00",
+        deadline="2026-02-12 17:00",
+        closed="2026-02-11 16:00",
+        on_time=True,
+    )
+    rate(february, "satisfied", when="2026-02-12 10:00")
+    running = case(
+        created="2026-03-02 09:00",
+        state="dispatched",
+        dispatched="2026-03-02 10:00",
+        deadline="2026-03-20 17:00",
+    )
+    moved = case(
+        created="2026-02-20 09:00",
+        state="dispatched",
+        dispatched="2026-02-20 10:00",
+        deadline="2026-03-12 17:00",
+    )
+    call_command("rebuild_rollups", verbosity=0)
+    since = date(2026, 3, 10)
+    before = {key: row for key, row in rollup_rows().items() if key[0] < since}
+    months_before = {
+        key: row for key, row in monthly_rows()[0].items() if key[0] < date(2026, 3, 1)
+    }
+
+    # Behind the back: a running case closed late, a deadline moved from after the day to
+    # before it, and forty reports inserted in bulk.
+    Report.objects.filter(pk=running.pk).update(
+        state="closed", closed_at=at("2026-03-22 11:00"), closed_on_time=False
+    )
+    Report.objects.filter(pk=moved.pk).update(deadline=at("2026-03-05 17:00"))
+    copies(running, 40)
+    Report.objects.filter(reference__startswith="T-").update(
+        created_at=at("2026-03-15 09:00"), state="received", deadline=None, closed_at=None
+    )
+
+    call_command("rebuild_rollups", since="2026-03-10", verbosity=0)
+    caught_up = rollup_rows()
+    months = monthly_rows()
+    footprint = RollupFootprint.objects.get(report=moved)
+    assert {key: row for key, row in caught_up.items() if key[0] < since} == before
+    assert {key: row for key, row in months[0].items() if key[0] < date(2026, 3, 1)} == (
+        months_before
+    )
+    assert months[0] == months[1]  # every monthly row is the sum of its days
+    assert footprint.deadline == at("2026-03-05 17:00")  # no longer due on the 12th
+    assert not RollupFootprint.objects.get(report=running).running
+    assert sum(row["received"] for key, row in caught_up.items() if key[0] >= since) == 40
+    assert RollupCoverage.objects.get().first_day == date(2026, 2, 10)
+
+    # From scratch: the same rows from the 10th on (and before it too, but for the moved
+    # deadline's new day, the 5th, which --since leaves as it was).
+    call_command("rebuild_rollups", verbosity=0)
+    scratch = rollup_rows()
+    assert {k: r for k, r in scratch.items() if k[0] >= since} == {
+        k: r for k, r in caught_up.items() if k[0] >= since
+    }
+    assert {k: r for k, r in scratch.items() if k[0] != date(2026, 3, 5)} == {
+        k: r for k, r in caught_up.items() if k[0] != date(2026, 3, 5)
+    }
+    assert scratch[next(k for k in scratch if k[0] == date(2026, 3, 5))]["due"] == 1
+    assert not any(k[0] == date(2026, 3, 5) for k in caught_up)
