@@ -106,6 +106,10 @@ class PlannedObject:
         return str(ObjectKind(self.kind).label)
 
     @property
+    def grade_label(self) -> str:
+        return str(Grade(self.grade).label)
+
+    @property
     def geometry_type(self) -> str:
         return json.loads(self.geometry).get("type", "") if self.geometry else ""
 
