@@ -1,13 +1,22 @@
-"""Server time and query count of the staff screens as the reports pile up (issue 17).
+"""Server time and query count of the staff screens as the reports pile up (issues 17 and 14).
 
     .venv/bin/python benchmarks/volume_queues.py --database-url postgres://.../portal_volume
         [--sizes 10000,100000,1000000] [--events-per-report 5] [--repeat 5] [--redis-url ...]
+        [--no-indicators]
 
-The database's tables are DROPPED (schema ``public`` is recreated), then migrated and given the
-demo (``seed_demo --force``: taxonomy, grid, pages, one user per role). For each size it tops the
-reports up with ``seed_volume`` (10k, then +90k, then +900k) and prints, for every screen, the
-median server time of ``--repeat`` requests after one warm-up request, and the number of SQL
-queries of one more request. Requests go through Django's test ``Client`` in this process (the
+The database's tables are DROPPED (schema ``public`` is recreated; a ``sqlite:///`` URL's file is
+deleted: SQLite only proves the script works, the figures that count are PostgreSQL's), then
+migrated and given the demo (``seed_demo --force``: taxonomy, grid, pages, one user per role).
+For each size it tops the reports up with ``seed_volume`` (10k, then +90k, then +900k) and
+prints, for every screen, the median server time of ``--repeat`` requests after one warm-up
+request, and the number of SQL queries of one more request.
+
+In the same run, the screens of issue 14 (unless ``--no-indicators``): ``seed_volume`` writes in
+bulk past the workflow, so ``rebuild_rollups`` runs first (timed); then the statistics screen
+(month and year, district-wide and town-scoped), a month's bulletin (made in the process), the
+hot spots list, the public performance page and the home page, with the shared cache cleared
+before each request (each figure computed, not a cached copy). The staff queues come first,
+with their filters (first page), so the two sets are measured on the same data. Requests go through Django's test ``Client`` in this process (the
 whole middleware stack, templates included; no network, no gunicorn), logged in as the demo
 user of the role that works with the screen. Settings are the production ones (DEBUG off), with
 the anonymous page cache off unless ``--page-cache`` is given (the views are measured, not a
@@ -55,6 +64,11 @@ def configure(database_url: str, redis_url: str | None, page_cache: bool) -> Non
 
 
 def reset_database(database_url: str) -> None:
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            stale.unlink(missing_ok=True)
+        return
     import psycopg
 
     with psycopg.connect(database_url, autocommit=True) as conn:
@@ -156,6 +170,8 @@ def screens() -> list[tuple[str, str | None, str]]:
         ("supervisor: rework", supervisor, queue("reopen")),
         ("supervisor: all cases", supervisor, queue("all")),
         ("supervisor: all, filtered", supervisor, queue("all") + "?state=dispatched"),
+        ("handler: department, filtered", handler, queue("department") + "?state=dispatched"),
+        ("intake: all, filtered", intake, queue("all") + "?state=received"),
         ("supervisor: all, page 20", supervisor, queue("all") + "?p=20"),
         ("reward officer: claims", officer, reverse("reward-claims:index")),
         ("supervisor: case page", supervisor, reverse("complaints_case", args=[case])),
@@ -175,7 +191,7 @@ def tracking_post(client, reference: str):
     )
 
 
-def measure(repeat: int) -> list[tuple[str, float, int, int]]:
+def measure(repeat: int, *, indicators: bool = True) -> list[tuple[str, float, int, str]]:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -216,13 +232,64 @@ def measure(repeat: int) -> list[tuple[str, float, int, int]]:
         except Exception as exc:  # noqa: BLE001 - a broken screen is reported, the others still measured
             return (label, float("nan"), 0, f"error: {exc!r:.80}")
 
-    rows = []
+    rows: list[tuple[str, float, int, str]] = []
     for label, username, url in screens():
         client = client_for(username)
         rows.append(row(label, lambda c=client, u=url: c.get(u)))
     reference = Report.objects.order_by("-pk").values_list("reference", flat=True)[5000:][:1]
     reference = reference.get() if reference else Report.objects.latest("pk").reference
     rows.append(row("tracking (POST + timeline)", lambda: tracking_post(Client(), reference)))
+    if indicators:
+        rows += measure_indicators(repeat, client_for)
+    return rows
+
+
+def indicator_screens(client_for) -> list[tuple[str, object]]:
+    """The screens of issue 14 as (label, call): after ``rebuild_rollups``."""
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from benchmarks.public_performance import town_user
+    from cms.demo.users import DEMO_USERS
+    from indicators.bulletin import bulletin_generate
+    from portal import roles
+
+    supervisor = client_for(DEMO_USERS[roles.SUPERVISOR])
+    town = Client()
+    town.force_login(town_user())
+    anonymous = Client()
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    statistics_url = reverse("indicators_statistics")
+    year = {"period": "year", "dimension": "town"}
+    return [
+        ("statistics: month, district", lambda: supervisor.get(statistics_url)),
+        ("statistics: year, district", lambda: supervisor.get(statistics_url, year)),
+        ("statistics: month, town", lambda: town.get(statistics_url)),
+        ("bulletin (last month)", lambda: bulletin_generate(day=last_month)),
+        ("hot spots list", lambda: supervisor.get(reverse("indicators_hotspots"))),
+        ("performance page", lambda: anonymous.get("/performance/")),
+        ("home page (figures)", lambda: anonymous.get("/")),
+    ]
+
+
+def measure_indicators(repeat: int, client_for) -> list[tuple[str, float, int, str]]:
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("rebuild_rollups", verbosity=0)
+    rows = [("rebuild_rollups (once)", (time.perf_counter() - started) * 1000, 0, "")]
+    for label, call in indicator_screens(client_for):
+        try:
+            answer = call()
+            status = str(getattr(answer, "status_code", "made"))  # a bulletin is made, not got
+            ms, queries = median_time_and_queries(call, repeat, before=cache.clear)
+            rows.append((label, ms, queries, status))
+        except Exception as exc:  # noqa: BLE001 - reported, the others still measured
+            rows.append((label, float("nan"), 0, f"error: {exc!r:.80}"))
     return rows
 
 
@@ -239,9 +306,12 @@ def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="Do not reset: measure (and top up) what is there."
     )
+    parser.add_argument(
+        "--no-indicators", action="store_true", help="The staff queues and public pages only."
+    )
     args = parser.parse_args()
-    if not args.database_url.startswith("postgres"):
-        raise SystemExit("--database-url must be a PostgreSQL URL")
+    if not args.database_url.startswith(("postgres", "sqlite:///")):
+        raise SystemExit("--database-url must be a PostgreSQL (or, to try the script, SQLite) URL")
     sizes = [int(size) for size in args.sizes.split(",")]
     configure(args.database_url, args.redis_url, args.page_cache)
     if not args.keep:
@@ -281,7 +351,7 @@ def main() -> None:
             f"\n== {Report.objects.count():,} reports, {events:,} events "
             f"(loaded in {loaded:.0f} s); median of {args.repeat}, ms · queries · status"
         )
-        for label, ms, queries, status in measure(args.repeat):
+        for label, ms, queries, status in measure(args.repeat, indicators=not args.no_indicators):
             print(f"  {label:<30} {ms:8.1f} ms {queries:4d} q   {status}")
         sys.stdout.flush()
 
