@@ -65,6 +65,8 @@ class ObjectImportForm(forms.Form):
             raise forms.ValidationError(
                 _("%(file)s is not UTF-8 text.") % {"file": upload.name}
             ) from None
+        if "\x00" in text:  # no database stores it, and no text file holds it
+            raise forms.ValidationError(_("%(file)s is not a text file.") % {"file": upload.name})
         cleaned["filename"], cleaned["text"] = upload.name, text
         return cleaned
 

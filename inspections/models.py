@@ -15,6 +15,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
 from complaints.privacy.storage import private_storage
+from inspections.geometry import geometry_problem
 
 
 class ObjectKind(models.TextChoices):
@@ -40,14 +41,17 @@ class Discipline(models.TextChoices):
 
 
 def validate_geojson(value: str) -> None:
+    """A GeoJSON Point, LineString or Polygon (or a Multi- of them) in WGS84, as the import
+    accepts (inspections/geometry.py)."""
     if not value:
         return
     try:
         data = json.loads(value)
     except ValueError:
         raise ValidationError(_("Enter valid GeoJSON.")) from None
-    if not isinstance(data, dict) or "type" not in data:
-        raise ValidationError(_("Enter valid GeoJSON."))
+    problem = geometry_problem(data)
+    if problem:
+        raise ValidationError(gettext("Enter valid GeoJSON: %(problem)s") % {"problem": problem})
 
 
 class InspectionObject(models.Model):

@@ -74,3 +74,32 @@ def test_other_roles_do_not_see_the_inspections(client, intake, manager):
     client.force_login(manager)
     assert client.get(reverse("inspection_objects:index")).status_code == 200
     assert client.get(reverse("inspections:index")).status_code == 200
+
+
+def test_the_object_form_takes_the_geometries_the_import_takes(client, manager):
+    from complaints.models import Department, Town
+    from inspections.models import InspectionObject
+
+    client.force_login(manager)
+    data = {
+        "kind": "toilet",
+        "name": "湖滨公厕",
+        "code": "",
+        "grade": "2",
+        "town": Town.objects.order_by("code").first().pk,
+        "responsible_unit": Department.objects.get(key="sanitation").pk,
+        "active": "on",
+    }
+    for bad in (
+        '{"type": "Point", "coordinates": [200, 31.5]}',
+        '{"type": "Circle", "radius": 5}',
+        '{"type": "Polygon", "coordinates": [[[120.1, 31.5], [120.2, 31.5], [120.2, 31.6]]]}',
+    ):
+        response = client.post(reverse("inspection_objects:add"), {**data, "geometry": bad})
+        assert response.status_code == 200, bad
+        assert "geometry" in response.context["form"].errors, bad
+    assert not InspectionObject.objects.exists()
+    good = '{"type": "LineString", "coordinates": [[120.1, 31.5], [120.2, 31.5]]}'
+    response = client.post(reverse("inspection_objects:add"), {**data, "geometry": good})
+    assert response.status_code == 302
+    assert InspectionObject.objects.get().geometry == good

@@ -292,7 +292,10 @@ def test_the_admin_upload_lists_the_errors_and_a_tampered_payload_is_refused(
     assert 'id="object-import-errors"' in page and "九级" in page
     assert "第 1 个要素" in page
     response = client.post(url, {"payload": "forged:payload"})
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.context["form"].errors
+    binary = SimpleUploadedFile("x.csv", b"code,kind\x00,name\n")
+    response = client.post(url, {"file": binary})
+    assert response.status_code == 200 and response.context["form"].errors
     assert InspectionObject.objects.count() == 0
 
 
