@@ -11,6 +11,10 @@ from wagtail.models import Page, Site
 from cms.models import HomePage
 from portal import roles
 
+# Shared harnesses, written once (tests/support/): staff of each role on a report in any state,
+# reward claims and their admin fixtures. Registered here instead of star-imported per module.
+pytest_plugins = ["tests.support.cases", "tests.support.rewards", "tests.support.rewards_admin"]
+
 
 def pytest_configure(config):
     from django.conf import settings

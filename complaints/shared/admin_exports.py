@@ -2,7 +2,7 @@
 
 Every viewset in complaints/admin derives from these instead of Wagtail's own, so each CSV and
 XLSX its listing exports (``list_export``) neutralises formulas (see ``portal.exports``).
-tests/complaints/admin/test_exports_formula.py checks that no exporting view of the project's
+tests/complaints/shared/test_admin_exports.py checks that no exporting view of the project's
 models is left out.
 """
 

@@ -164,7 +164,7 @@ def test_approver_approves_a_claim_through_the_dialog(
 ):
     from complaints.models import ClaimState
     from complaints.rewards.services.claims import claim_assess
-    from tests.complaints.services.reward_fixtures import close, dumping, fund, inform, rule
+    from tests.support.rewards import close, dumping, fund, inform, rule
 
     officer = make_staff(roles.REWARD_OFFICER, "officer")
     approver = make_staff(roles.REWARD_APPROVER, "approver")
@@ -199,7 +199,7 @@ def test_approver_declines_a_claim_with_a_note_through_the_dialog(
 ):
     from complaints.models import ClaimState
     from complaints.rewards.services.claims import claim_assess
-    from tests.complaints.services.reward_fixtures import close, dumping, fund, inform, rule
+    from tests.support.rewards import close, dumping, fund, inform, rule
 
     officer = make_staff(roles.REWARD_OFFICER, "officer")
     approver = make_staff(roles.REWARD_APPROVER, "approver")

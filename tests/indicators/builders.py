@@ -3,7 +3,7 @@
 A report is filed through the intake service (``submit``) and its history is then written as
 it would have happened at given moments: the timeline events the workflow writes, with their
 times, and the report's fields the workflow keeps (state, deadline, closure). The workflow
-itself is tested in tests/complaints/workflow/; here the point is known answers.
+itself is tested in tests/complaints/cases/; here the point is known answers.
 """
 
 from datetime import datetime
@@ -11,7 +11,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from complaints.models import CaseEvent, Report, SatisfactionResponse
-from tests.complaints.workflow.fixtures import submit
+from tests.support.cases import submit
 
 
 def at(text: str) -> datetime:

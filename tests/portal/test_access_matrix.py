@@ -15,7 +15,7 @@ Outcomes:
 - ``denied``: 403, 404 (the object is hidden from this visitor), or Wagtail's redirect to the
   dashboard with an error message (how the admin answers PermissionDenied);
 - ``post-only``: 405 on GET. We never POST here; the POST checks of these views are tested in
-  tests/complaints/admin/. A view that checks its permission before the method still answers
+  tests/complaints/backoffice/. A view that checks its permission before the method still answers
   ``denied`` to the wrong roles, and that is what its row says;
 - ``unchecked``: not visited in that role. Used only for Wagtail's own screens, whose permissions
   are Wagtail's business: their rows still say that anonymous visitors must sign in.
@@ -55,11 +55,10 @@ from complaints.models import (
 from indicators.models import ScoreWeights
 from portal import roles
 from tests.complaints import conftest as complaints_conftest
-from tests.complaints.admin.reward_fixtures import NAME, PHONE
 from tests.complaints.conftest import jpeg_bytes, photo
-from tests.complaints.services.reward_fixtures import close, dumping, fund, inform, rule
-from tests.complaints.workflow.fixtures import *  # noqa: F403  (fixtures)
-from tests.complaints.workflow.fixtures import put_in_state, submit
+from tests.support.cases import put_in_state, submit
+from tests.support.rewards import close, dumping, fund, inform, rule
+from tests.support.rewards_admin import NAME, PHONE
 
 # The complaints tests' fixtures: the demo taxonomy and grid; SMS to memory, a cache per test.
 reference_data = complaints_conftest.reference_data

@@ -17,7 +17,6 @@ import pytest
 from django.test import Client
 
 from portal import roles
-from tests.complaints.workflow.fixtures import *  # noqa: F403  (fixtures)
 from tests.portal.test_access_matrix import (
     OK,
     UNCHECKED,

@@ -48,3 +48,26 @@ def test_the_rules_hold_and_a_planted_violation_breaks_them(tree):
     assert broken.returncode != 0
     assert "The workflow core imports no integration" in broken.stdout
     assert "BROKEN" in broken.stdout
+
+
+def test_a_lower_slice_importing_a_higher_one_breaks_the_layers(tree):
+    # A queue selector (cases, layer 9) reading a helper of the public intake views (layer 6).
+    selectors = tree / "complaints/cases/selectors.py"
+    selectors.write_text(
+        selectors.read_text() + "\n\nfrom complaints.intake.views import report_list  # noqa\n"
+    )
+    broken = run_lint(tree)
+    assert broken.returncode != 0
+    assert "complaints.cases is not allowed to import complaints.intake" in broken.stdout
+
+
+def test_two_sibling_slices_importing_each_other_break_the_layers(tree):
+    # The staff home's panels and the public figures are independent: neither may import the other.
+    figures = tree / "complaints/performance/selectors.py"
+    figures.write_text(
+        figures.read_text() + "\n\ndef _planted():\n    from complaints.dashboard import panels\n"
+        "\n    return panels\n"
+    )
+    broken = run_lint(tree)
+    assert broken.returncode != 0
+    assert "complaints.performance is not allowed to import complaints.dashboard" in broken.stdout

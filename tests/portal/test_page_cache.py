@@ -288,7 +288,7 @@ def test_a_dead_redis_only_means_pages_are_rendered(client, pages, settings, red
 
 @pytest.mark.usefixtures("reference_data")
 def test_a_new_report_shows_in_the_cached_list_at_once(client, pages):
-    from tests.complaints.test_report_list_paging import file_reports
+    from tests.complaints.intake.test_views_list_paging import file_reports
 
     reports = reverse("complaints:report_list")
     client.get(reports)

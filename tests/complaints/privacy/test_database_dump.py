@@ -24,7 +24,7 @@ from complaints.privacy.codes import phone_normalise
 from complaints.rewards.services.informants import IdentityInput, informant_identity_reveal
 from portal import roles
 from tests.complaints.conftest import category, form_data
-from tests.complaints.services import reward_fixtures as rf
+from tests.support import rewards as rf
 
 RESIDENT = {"name": "欧阳明月", "phone": "+86 135-1234-9876", "email": "ouyang.mingyue@example.com"}
 CALLER = {"name": "司马长风", "phone": "136 2222 3333", "email": "sima.changfeng@example.org"}

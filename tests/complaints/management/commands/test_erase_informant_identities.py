@@ -13,7 +13,7 @@ from complaints.models import ClaimState, IdentityErasure, Informant, LedgerEntr
 from complaints.rewards.services.claims import claim_assess, claim_cancel
 from complaints.rewards.services.informants import informant_identity_reveal
 from portal import roles
-from tests.complaints.services import reward_fixtures as rf
+from tests.support import rewards as rf
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from complaints.privacy.rotation import (
     personal_data_reencrypt,
 )
 from tests.complaints.conftest import category
-from tests.complaints.services import reward_fixtures as rf
+from tests.support import rewards as rf
 
 pytestmark = pytest.mark.django_db
 

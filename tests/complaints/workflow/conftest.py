@@ -1,1 +1,0 @@
-from tests.complaints.workflow.fixtures import *  # noqa: F403

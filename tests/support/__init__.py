@@ -1,0 +1,1 @@
+"""Shared test harnesses (fixtures and builders) used by several test packages."""
