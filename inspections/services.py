@@ -130,20 +130,30 @@ def finding_case_create(*, finding: Finding) -> Report:
         "count": finding.occurrences,
         "note": finding.note,
     }
-    result = report_submit(
+    case = {
         # Derived from the finding's device id: filing the case twice finds the first.
-        submission_token=uuid.uuid5(finding.client_uuid, "case"),
-        category=item.category,
-        description=description.strip(),
-        observed_at=finding.inspection.inspected_at,
-        town=obj.town,
-        address=obj.name,
-        latitude=finding.inspection.latitude,
-        longitude=finding.inspection.longitude,
-        is_anonymous=True,
-        is_public=False,
-        channel=ReportChannel.INSPECTION,
-    )
+        "submission_token": uuid.uuid5(finding.client_uuid, "case"),
+        "category": item.category,
+        "description": description.strip(),
+        "observed_at": finding.inspection.inspected_at,
+        "town": obj.town,
+        "address": obj.name,
+        "is_anonymous": True,
+        "is_public": False,
+        "channel": ReportChannel.INSPECTION,
+    }
+    position = {
+        "latitude": finding.inspection.latitude,
+        "longitude": finding.inspection.longitude,
+    }
+    try:
+        result = report_submit(**case, **position)
+    except ValidationError as error:
+        # A phone's position intake refuses (outside the district's grid, at an object on its
+        # edge): the case is filed by the object's town and name instead, never lost.
+        if not set(getattr(error, "error_dict", {})) & set(position):
+            raise
+        result = report_submit(**case)
     report = result.report
     if report.state == ReportState.RECEIVED and report.department_id != obj.responsible_unit_id:
         # Intake sees the object's responsible unit proposed, whatever the category's routing.

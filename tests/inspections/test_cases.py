@@ -84,3 +84,15 @@ def test_intake_dispatches_the_case_due_within_the_rectification_hours(client, i
     # 8 working hours, not the category's 4.
     assert case.deadline == working_time_add(start=case.dispatched_at, minutes=8 * 60)
     assert case.deadline != working_time_add(start=case.dispatched_at, minutes=4 * 60)
+
+
+def test_a_position_outside_the_grid_files_the_case_by_the_objects_town(inspected):
+    """The phone was outside the district's grid (an object on its edge, a poor fix): the case
+    is still filed, by the object's town and name."""
+    insp, litter = inspected
+    insp.latitude, insp.longitude = 30.0, 100.0
+    insp.save()
+    (case,) = inspection_submit(inspection=insp)
+    assert case.town == insp.object.town and case.address == insp.object.name
+    litter.refresh_from_db()
+    assert litter.report == case
