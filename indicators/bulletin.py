@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from indicators.models import Bulletin
 from indicators.periods import Period, PeriodKind
@@ -87,16 +88,23 @@ def recurring_hot_spots(*, period: Period, limit: int = HOT_SPOT_LIMIT) -> list[
         detection = hotspots.detect(as_of=period.end)
     except (ImportError, AttributeError):
         return None
-    found = [spot for spot in detection.hot_spots if spot.is_recurring]
-    found.sort(key=lambda spot: (-spot.count, spot.cell_code))
+    # A hot spot may be a cluster of neighbouring cells: one entry, its cells and places listed.
+    found = [cluster for cluster in detection.clusters if cluster.is_recurring]
+    found.sort(key=lambda cluster: (-cluster.count, cluster.lead.cell_code))
+    separator = pgettext("list separator", ", ")
     return [
         {
-            "cell": spot.cell_code,
-            "place": " ".join(filter(None, [spot.town_name, spot.community_name])),
-            "category": spot.category_name,
-            "count": spot.count,
+            "cell": separator.join(spot.cell_code for spot in cluster.spots),
+            "place": separator.join(
+                dict.fromkeys(
+                    " ".join(filter(None, [spot.town_name, spot.community_name]))
+                    for spot in cluster.spots
+                )
+            ),
+            "category": cluster.category_name,
+            "count": cluster.count,
         }
-        for spot in found[:limit]
+        for cluster in found[:limit]
     ]
 
 

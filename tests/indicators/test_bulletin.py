@@ -184,9 +184,9 @@ def test_anonymous_visitors_cannot_download(client, towns):
 
 
 def test_the_bulletin_lists_the_months_recurring_hot_spots(reference_data):  # noqa: F811
-    from tests.indicators.hotspot_builders import cells, spot_case
+    from tests.indicators.hotspot_builders import apart, spot_case
 
-    recurring, settled = cells(2)
+    recurring, settled = apart(2)
     # Fixed on the 6th, back on the 10th; fixed on the 11th, back on the 20th.
     spot_case(recurring, created="2026-05-05 09:00", closed="2026-05-06 09:00")
     spot_case(recurring, created="2026-05-10 09:00", closed="2026-05-11 09:00")
@@ -198,3 +198,19 @@ def test_the_bulletin_lists_the_months_recurring_hot_spots(reference_data):  # n
     spots = Bulletin.objects.get(month=date(2026, 5, 1)).figures["hot_spots"]
     assert [spot["cell"] for spot in spots] == [recurring.code]
     assert spots[0]["count"] == 3
+
+
+def test_a_recurring_cluster_is_one_entry_of_the_bulletin(reference_data):  # noqa: F811
+    """Neighbouring hot cells of one category are one hot spot there too (any cell recurring)."""
+    from tests.indicators.hotspot_builders import chain, spot_case
+
+    recurring, neighbour, _far_end = chain()
+    spot_case(recurring, created="2026-05-05 09:00", closed="2026-05-06 09:00")
+    spot_case(recurring, created="2026-05-10 09:00", closed="2026-05-11 09:00")
+    spot_case(recurring, created="2026-05-20 09:00", closed="2026-05-21 09:00")
+    for day in ("05", "06", "07", "08"):
+        spot_case(neighbour, created=f"2026-05-{day} 09:00")
+    call_command("generate_bulletin", "--month", "2026-05")
+    (spot,) = Bulletin.objects.get(month=date(2026, 5, 1)).figures["hot_spots"]
+    assert spot["count"] == 7
+    assert spot["cell"].index(neighbour.code) < spot["cell"].index(recurring.code)  # biggest first
