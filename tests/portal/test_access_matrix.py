@@ -327,6 +327,20 @@ ACCESS: dict[str, dict[str, str]] = {
     ),
     # A finding's photo (private storage): who reads findings (inspections/admin_views.py).
     "inspections_finding_photo": only(INSPECTIONS),
+    # Importing objects (inspections/import_views.py): who adds and changes objects.
+    "inspections_object_import": only(INSPECTIONS),
+    # Contests (inspections/contest_views.py) ask inspections.contest_finding (a unit's results
+    # and its contest form) and inspections.decide_contest (the decisions), which no role holds
+    # until portal/roles.py declares the contractor role (docs/inspections.md "Contests"). The
+    # superuser holds them but no unit (its results are empty, any finding a 404); no contest
+    # exists here (a 404).
+    "inspections_own_results": nobody_but_superuser(),
+    "inspections_contest_file": nobody(),
+    "inspections_contests": nobody_but_superuser(),
+    "inspections_contest_decide": nobody(),
+    # The monthly inspection bulletin (inspections/bulletin_views.py): who reads inspections.
+    "inspections_bulletin": only(INSPECTIONS),
+    "inspections_bulletin_pdf": only(INSPECTIONS),
     # The inspector's phone screen (inspections/views.py): the 第三方督查员 role only, and only
     # their own assignments (the one used here is theirs); the superuser holds no assignment.
     "inspector:assignments": only(INSPECTOR, superuser=DENIED),
