@@ -34,7 +34,7 @@ from inspections.models import (
 )
 from portal import roles
 
-# The demo inspector's account (cms/demo/users.py lists it with the role 第三方督查员; this
+# The demo inspector's account (demo/users.py lists it with the role 第三方督查员; this
 # command makes it without a password when the demo's accounts are not there).
 DEMO_INSPECTOR = "demo_inspector"
 DEMO_COMPANY = "第三方督查公司（示范）"
@@ -181,7 +181,7 @@ class Command(BaseCommand):
 
     def inspections(self, objects, standards, inspector) -> int:
         """Two rounds (last month and this month) over a third of the objects; findings without
-        cases (the demo's cases come from cms/demo)."""
+        cases (the demo's cases come from demo)."""
         if Inspection.objects.exists():
             return 0
         rng = random.Random(15)  # noqa: S311  # nosec B311 - demo data, not secrets
