@@ -22,15 +22,14 @@ from wagtail.admin.ui.components import Component
 
 from complaints.cases.selectors import QUEUE_COUNT_CAP, count_capped, queue_reports
 from complaints.cases.services.deadlines import CLOCK_STATES, due_soon_horizon
-from complaints.cases.workflow import FINAL_CASE_STATES
 from complaints.models import (
-    ClaimState,
     DataExport,
     PiiAccess,
     Report,
     ReportState,
 )
-from complaints.rewards.selectors.claims import claims_for_staff
+from complaints.rewards.selectors.claims import claims_awaiting
+from complaints.rewards.workflow import ClaimAction, awaiting_states
 from portal import roles
 
 # How many items a panel lists (the queue behind its counts lists them all).
@@ -366,6 +365,12 @@ def _claims_url(**query) -> str:
     return url_with("reward-claims:index", **query)
 
 
+def _claims_awaiting_url(action: ClaimAction) -> str:
+    """The claims queue filtered on the state a claim waits in for ``action``."""
+    (state,) = awaiting_states(action)
+    return _claims_url(show="all", state=state)
+
+
 class RewardOfficerPanel(RolePanel):
     role = roles.REWARD_OFFICER
     name = "reward-officer"
@@ -377,12 +382,10 @@ class RewardOfficerPanel(RolePanel):
         return _claims_url()
 
     def _to_assess(self):
-        return claims_for_staff().filter(
-            state=ClaimState.PENDING, report__state__in=FINAL_CASE_STATES
-        )
+        return claims_awaiting(action=ClaimAction.ASSESS)
 
     def _to_pay(self):
-        return claims_for_staff().filter(state=ClaimState.APPROVED)
+        return claims_awaiting(action=ClaimAction.PAY)
 
     def tallies(self):
         return [
@@ -391,7 +394,7 @@ class RewardOfficerPanel(RolePanel):
             Tally(
                 _("Claims to pay"),
                 capped(self._to_pay()),
-                _claims_url(show="all", state=ClaimState.APPROVED),
+                _claims_awaiting_url(ClaimAction.PAY),
             ),
         ]
 
@@ -412,15 +415,13 @@ class RewardPayerPanel(RolePanel):
     order = 45
 
     def queue_url(self):
-        return _claims_url(show="all", state=ClaimState.APPROVED)
+        return _claims_awaiting_url(ClaimAction.PAY)
 
     def tallies(self):
         return []
 
     def rows(self):
-        return claim_rows(
-            claims_for_staff().filter(state=ClaimState.APPROVED).order_by("approved_at", "pk")
-        )
+        return claim_rows(claims_awaiting(action=ClaimAction.PAY).order_by("approved_at", "pk"))
 
     def row_headings(self):
         return CLAIM_HEADINGS
@@ -434,17 +435,17 @@ class RewardApproverPanel(RolePanel):
     order = 46
 
     def _to_approve(self):
-        return claims_for_staff().filter(state=ClaimState.ELIGIBLE)
+        return claims_awaiting(action=ClaimAction.APPROVE)
 
     def queue_url(self):
-        return _claims_url(show="all", state=ClaimState.ELIGIBLE)
+        return _claims_awaiting_url(ClaimAction.APPROVE)
 
     def tallies(self):
         return [
             Tally(
                 _("Claims to approve"),
                 capped(self._to_approve()),
-                _claims_url(show="all", state=ClaimState.ELIGIBLE),
+                _claims_awaiting_url(ClaimAction.APPROVE),
             )
         ]
 

@@ -21,9 +21,10 @@ from django.views.generic import TemplateView
 from wagtail.log_actions import registry as log_registry
 
 from complaints.backoffice.cases import _errors_onto_form, _TitledMixin
-from complaints.cases.selectors import report_visible_to
+from complaints.cases.permissions import may_open_report
 from complaints.cases.workflow import FINAL_CASE_STATES
-from complaints.models import ClaimState, RewardClaim, RewardFund
+from complaints.models import RewardClaim, RewardFund
+from complaints.rewards import permissions
 from complaints.rewards.admin.forms import (
     AllocateForm,
     AssessForm,
@@ -55,11 +56,20 @@ from complaints.rewards.services.claims import (
 )
 from complaints.rewards.services.exports import reward_payments_export
 from complaints.rewards.services.informants import informant_identity_reveal
+from complaints.rewards.workflow import (
+    TRANSITIONS,
+    ClaimAction,
+    action_permission,
+    awaiting_states,
+    case_ready,
+    transition_for,
+    transitions_of,
+)
 
 
 def _require(user, permission: str) -> None:
-    if not user.has_perm(f"complaints.{permission}"):
-        raise PermissionDenied
+    """A screen the user's role may not open: a bare 403."""
+    permissions.require(user, permission, message=False)
 
 
 def claim_url(claim: RewardClaim) -> str:
@@ -79,29 +89,20 @@ def register_reward_log_actions(actions) -> None:
         actions.register_action(action, label, label)
 
 
-ACTIONS = {
-    # action → (form class, permission that shows it, claim states it applies to)
-    "assess": (AssessForm, "assess_rewardclaim", (ClaimState.PENDING, ClaimState.INELIGIBLE)),
-    "approve": (None, "approve_rewardclaim", (ClaimState.ELIGIBLE,)),
-    "decline": (DeclineForm, "approve_rewardclaim", (ClaimState.ELIGIBLE,)),
-    "pay": (PayForm, "pay_rewardclaim", (ClaimState.APPROVED,)),
-    "cancel": (
-        CancelForm,
-        "assess_rewardclaim",
-        (ClaimState.PENDING, ClaimState.ELIGIBLE, ClaimState.APPROVED, ClaimState.PAID),
-    ),
+# The form of each action of the claim table (None: nothing to fill in). Which claims, states
+# and users an action applies to comes from the table (complaints/rewards/workflow.py).
+ACTION_FORMS: dict[str, type | None] = {
+    ClaimAction.ASSESS: AssessForm,
+    ClaimAction.APPROVE: None,
+    ClaimAction.DECLINE: DeclineForm,
+    ClaimAction.PAY: PayForm,
+    ClaimAction.CANCEL: CancelForm,
 }
+# The actions the claim page offers, in the table's order.
+ACTIONS: tuple[str, ...] = tuple(ClaimAction(action).value for action in ACTION_FORMS)
 # Actions that move money: a confirmation page showing the amount comes first.
-CONFIRMED_ACTIONS = ("approve", "pay")
-# The approver's decisions: never on their own proposal.
-FOUR_EYES_ACTIONS = ("approve", "decline")
-ACTION_LABELS = {
-    "assess": gettext_lazy("Assess eligibility"),
-    "approve": gettext_lazy("Approve the reward"),
-    "decline": gettext_lazy("Decline the proposal"),
-    "pay": gettext_lazy("Record the payment"),
-    "cancel": gettext_lazy("Cancel the claim"),
-}
+CONFIRMED_ACTIONS = tuple(dict.fromkeys(t.action.value for t in TRANSITIONS if t.confirmed))
+ACTION_LABELS = {action.value: action.label for action in ClaimAction}
 
 
 class ClaimView(_TitledMixin, TemplateView):
@@ -111,7 +112,7 @@ class ClaimView(_TitledMixin, TemplateView):
     header_icon = "tag"
 
     def dispatch(self, request, pk, **kwargs):
-        _require(request.user, "view_rewardclaim")
+        _require(request.user, permissions.VIEW_CLAIMS)
         self.claim = get_object_or_404(
             RewardClaim.objects.select_related(
                 "report",
@@ -152,13 +153,14 @@ class ClaimView(_TitledMixin, TemplateView):
         """(action, label, form) for each action the user's role may take in this state."""
         user = self.request.user
         forms = []
-        for action, (form_class, permission, states) in ACTIONS.items():
-            if self.claim.state not in states or not user.has_perm(f"complaints.{permission}"):
+        for action in ACTIONS:
+            transition = transition_for(state=self.claim.state, action=action)
+            # The table's permissions and four eyes (the service refuses the same).
+            if transition is None or not permissions.may_fire(user, transition, self.claim):
                 continue
-            if action in FOUR_EYES_ACTIONS and self.claim.proposed_by_id == user.pk:
-                continue  # four eyes: the service refuses it as well
-            if action == "assess" and self.claim.report.state not in FINAL_CASE_STATES:
+            if not case_ready(transition=transition, claim=self.claim):
                 continue
+            form_class = ACTION_FORMS[action]
             form = (bound or {}).get(action)
             if form is None and form_class is not None:
                 kwargs = {"rule": self.rule()} if action == "assess" else {}
@@ -170,7 +172,7 @@ class ClaimView(_TitledMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         claim, user = self.claim, self.request.user
         report = claim.report
-        may_reveal = user.has_perm("complaints.reveal_informant")
+        may_reveal = permissions.may_reveal_identity(user)
         actions = self.action_forms(bound_forms)
         context.update(
             claim=claim,
@@ -179,14 +181,14 @@ class ClaimView(_TitledMixin, TemplateView):
             reasons=[{**reason, "detail": reason_text(reason)} for reason in claim.reasons],
             actions=actions,
             case_final=report.state in FINAL_CASE_STATES,
-            own_proposal=claim.proposed_by_id == user.pk,
+            own_proposal=permissions.is_proposer(user, claim),
             awaiting_other_approver=(
-                claim.state == ClaimState.ELIGIBLE
-                and claim.proposed_by_id == user.pk
-                and user.has_perm("complaints.approve_rewardclaim")
+                claim.state in awaiting_states(ClaimAction.APPROVE)
+                and permissions.is_proposer(user, claim)
+                and permissions.may_take(user, ClaimAction.APPROVE)
             ),
             case_link=reverse("complaints_case", args=[report.pk])
-            if report_visible_to(user=user, report=report)
+            if may_open_report(user=user, report=report)
             else None,
             sharers=report.informants.count(),
             ledger=claim.ledger_entries.select_related("fund").order_by("created_at"),
@@ -240,7 +242,8 @@ class ClaimView(_TitledMixin, TemplateView):
 
     def last_decline(self):
         """The approver's note while a declined proposal waits for reassessment."""
-        if self.claim.state != ClaimState.PENDING:
+        declined_to = {s for t in transitions_of(ClaimAction.DECLINE) for s in t.targets}
+        if self.claim.state not in declined_to:
             return None
         for item in self.history():
             if item["action"] == LOG_DECLINE:
@@ -255,7 +258,7 @@ class ClaimView(_TitledMixin, TemplateView):
 
     def act(self, action, *, confirmed):
         request = self.request
-        form_class = ACTIONS[action][0]
+        form_class = ACTION_FORMS[action]
         form = None
         if form_class is not None:
             kwargs = {"rule": self.rule()} if action == "assess" else {}
@@ -311,15 +314,15 @@ class ClaimView(_TitledMixin, TemplateView):
         asked to confirm what cannot be done; the service checks all of it again on POST.
         """
         user = self.request.user
-        _form_class, permission, states = ACTIONS[action]
-        if not user.has_perm(f"complaints.{permission}"):
-            raise PermissionDenied
-        if action in FOUR_EYES_ACTIONS and self.claim.proposed_by_id == user.pk:
+        _require(user, action_permission(action))
+        if any(t.four_eyes for t in transitions_of(action)) and permissions.is_proposer(
+            user, self.claim
+        ):
             messages.error(
                 self.request, _("You proposed this reward; another approver must approve it.")
             )
             return self._refused(action, None, status=403)
-        if self.claim.state not in states:
+        if transition_for(state=self.claim.state, action=action) is None:
             messages.error(self.request, _("This claim is no longer in a state for this action."))
             return self._refused(action, None, status=400)
         amount = self.claim.amount
@@ -356,7 +359,7 @@ class ClaimConfirmView(ClaimView):
     def get(self, request, pk, action, **kwargs):
         if action not in CONFIRMED_ACTIONS:
             raise Http404
-        form_class = ACTIONS[action][0]
+        form_class = ACTION_FORMS[action]
         data = {}
         if form_class is not None:
             form = form_class(request.GET, prefix=action)
@@ -373,7 +376,7 @@ class ClaimRevealView(ClaimView):
     http_method_names = ["post"]
 
     def post(self, request, pk, **kwargs):
-        _require(request.user, "reveal_informant")
+        _require(request.user, permissions.REVEAL_IDENTITY)
         form = RevealIdentityForm(request.POST)
         if form.is_valid():
             try:
@@ -407,7 +410,7 @@ class FundsView(_TitledMixin, TemplateView):
     header_icon = "table"
 
     def dispatch(self, request, *args, **kwargs):
-        _require(request.user, "view_rewardfund")
+        _require(request.user, permissions.VIEW_FUNDS)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, allocate_form=None, allocate_year=None, **kwargs):
@@ -415,9 +418,9 @@ class FundsView(_TitledMixin, TemplateView):
         user = self.request.user
         context.update(
             summaries=fund_summaries(),
-            may_add=user.has_perm("complaints.add_rewardfund"),
-            may_change=user.has_perm("complaints.change_rewardfund"),
-            may_allocate=user.has_perm("complaints.allocate_ledgerentry"),
+            may_add=permissions.has(user, permissions.ADD_FUND),
+            may_change=permissions.has(user, permissions.CHANGE_FUND),
+            may_allocate=permissions.has(user, permissions.ALLOCATE),
             allocate_form=allocate_form,
             allocate_year=allocate_year,
             this_year=timezone.localdate().year,
@@ -431,7 +434,7 @@ class FundAllocateView(FundsView):
     http_method_names = ["post"]
 
     def post(self, request, year, **kwargs):
-        _require(request.user, "allocate_ledgerentry")
+        _require(request.user, permissions.ALLOCATE)
         fund = get_object_or_404(RewardFund, year=year)
         form = AllocateForm(request.POST)
         if form.is_valid():
@@ -463,7 +466,7 @@ class LedgerView(_TitledMixin, TemplateView):
     header_icon = "list-ol"
 
     def dispatch(self, request, *args, **kwargs):
-        _require(request.user, "view_ledgerentry")
+        _require(request.user, permissions.VIEW_LEDGER)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -488,7 +491,7 @@ class PayoutReportView(_TitledMixin, TemplateView):
     header_icon = "doc-full"
 
     def dispatch(self, request, *args, **kwargs):
-        _require(request.user, "view_ledgerentry")
+        _require(request.user, permissions.VIEW_LEDGER)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -515,13 +518,13 @@ class PaymentExportView(_TitledMixin, TemplateView):
     header_icon = "download"
 
     def dispatch(self, request, *args, **kwargs):
-        _require(request.user, "view_rewardclaim")
+        _require(request.user, permissions.VIEW_CLAIMS)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = form or PeriodForm(initial=PeriodForm.default_initial())
-        context["with_identity"] = self.request.user.has_perm("complaints.reveal_informant")
+        context["with_identity"] = permissions.may_reveal_identity(self.request.user)
         return context
 
     def post(self, request, *args, **kwargs):

@@ -30,6 +30,7 @@ from complaints.models import (
     RewardFund,
     RewardRule,
 )
+from complaints.rewards import permissions
 from complaints.rewards.admin.forms import RewardExclusionForm
 from complaints.rewards.selectors.claims import claims_for_staff, claims_needing_action
 from complaints.shared.admin_exports import ModelViewSet  # formula-safe exports
@@ -74,8 +75,6 @@ def register_reward_permission_policies() -> None:
 # --- the claims queue --------------------------------------------------------------------
 
 SHOW_ACTION, SHOW_ALL = "action", "all"
-# Roles holding none of these (the auditor) see every claim by default.
-CLAIM_ACTION_PERMISSIONS = ("assess_rewardclaim", "approve_rewardclaim", "pay_rewardclaim")
 
 
 class ClaimFilterSet(WagtailFilterSet):
@@ -110,7 +109,8 @@ class ClaimQueueIndexView(IndexView):
 
     def get_base_queryset(self):
         user = self.request.user
-        acts = any(user.has_perm(f"complaints.{p}") for p in CLAIM_ACTION_PERMISSIONS)
+        # A role that takes no claim action (the auditor) sees every claim by default.
+        acts = permissions.acts_on_claims(user)
         show = self.request.GET.get("show") or (SHOW_ACTION if acts else SHOW_ALL)
         if show == SHOW_ACTION and not self.request.GET.get("state"):
             return claims_needing_action(user=user)

@@ -7,7 +7,15 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from complaints.cases.workflow import FINAL_CASE_STATES
-from complaints.models import ClaimState, LedgerEntry, RewardClaim, RewardFund, RewardRule
+from complaints.models import LedgerEntry, RewardClaim, RewardFund, RewardRule
+from complaints.rewards import permissions
+from complaints.rewards.workflow import (
+    AWAITING,
+    COMMITTED_STATES,
+    ClaimAction,
+    ClaimRequirement,
+    transition_for,
+)
 
 
 def reward_rule_in_force(*, category_id: int, on: date) -> RewardRule | None:
@@ -35,13 +43,31 @@ def fund_allocated(fund: RewardFund) -> Decimal:
 
 def claims_committed() -> Decimal:
     """Money promised by approved claims that are not paid yet."""
-    total = RewardClaim.objects.filter(state=ClaimState.APPROVED).aggregate(total=Sum("amount"))[
+    total = RewardClaim.objects.filter(state__in=COMMITTED_STATES).aggregate(total=Sum("amount"))[
         "total"
     ]
     return _money(total)
 
 
 # --- staff screens (claims queue, funds, ledger, monthly report, finance export) ---------
+
+
+def _awaiting(state: str, action: ClaimAction) -> Q:
+    """Claims in ``state`` that can take ``action`` now (an assessment waits for the case)."""
+    condition = Q(state=state)
+    transition = transition_for(state=state, action=action)
+    if transition is not None and ClaimRequirement.CASE_FINAL in transition.requires:
+        condition &= Q(report__state__in=FINAL_CASE_STATES)
+    return condition
+
+
+def claims_awaiting(*, action: ClaimAction) -> QuerySet[RewardClaim]:
+    """The claims waiting for ``action`` (the claim table's ``AWAITING``), whoever takes it."""
+    condition = Q(pk__in=[])
+    for state, awaited in AWAITING.items():
+        if awaited == action:
+            condition |= _awaiting(state, action)
+    return claims_for_staff().filter(condition)
 
 
 def claims_needing_action(*, user) -> QuerySet[RewardClaim]:
@@ -52,12 +78,10 @@ def claims_needing_action(*, user) -> QuerySet[RewardClaim]:
     them, but they still see the claim is waiting for a colleague).
     """
     condition = Q(pk__in=[])
-    if user.has_perm("complaints.assess_rewardclaim"):
-        condition |= Q(state=ClaimState.PENDING, report__state__in=FINAL_CASE_STATES)
-    if user.has_perm("complaints.pay_rewardclaim"):
-        condition |= Q(state=ClaimState.APPROVED)
-    if user.has_perm("complaints.approve_rewardclaim"):
-        condition |= Q(state=ClaimState.ELIGIBLE)
+    for state, action in AWAITING.items():
+        transition = transition_for(state=state, action=action)
+        if transition is not None and permissions.holds(user, transition):
+            condition |= _awaiting(state, action)
     return claims_for_staff().filter(condition)
 
 

@@ -10,14 +10,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from complaints.cases.workflow import FINAL_CASE_STATES
 from complaints.models import (
     ClaimState,
     Informant,
@@ -29,19 +28,26 @@ from complaints.models import (
     RewardFund,
     RewardRule,
 )
+from complaints.rewards import permissions
 from complaints.rewards.selectors.claims import (
     claims_committed,
     fund_allocated,
     fund_balance,
     reward_rule_in_force,
 )
+from complaints.rewards.workflow import (
+    COUNTED_STATES,
+    ClaimAction,
+    ClaimTransition,
+    action_permission,
+    case_ready,
+    transition_for,
+)
 
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
-# Claims that count towards an informant's caps.
-COUNTED_STATES = (ClaimState.ELIGIBLE, ClaimState.APPROVED, ClaimState.PAID)
-# Case states after which a claim can be assessed.
+# Case states of a report that was not accepted as a valid case.
 NOT_VALID_CASE_STATES = (ReportState.REJECTED, ReportState.DUPLICATE)
 
 
@@ -58,11 +64,6 @@ class Reason:
 def reason_text(reason: dict) -> str:
     """A stored reason (``RewardClaim.reasons`` item) in the active language."""
     return gettext(reason["message"]) % reason.get("params", {})
-
-
-def _require(actor, permission: str) -> None:
-    if not actor.has_perm(f"complaints.{permission}"):
-        raise PermissionDenied(_("Your role may not do this."))
 
 
 def _amount(claim: RewardClaim) -> Decimal:
@@ -263,6 +264,33 @@ def _sharers(report: Report) -> int:
 
 # --- claim actions -----------------------------------------------------------------------
 
+# What each action says when the claim's state is not one the table starts it from.
+WRONG_STATE = {
+    ClaimAction.ASSESS: lambda: _("This claim has already been assessed."),
+    ClaimAction.APPROVE: lambda: _("Only an eligible claim awaiting approval can be approved."),
+    ClaimAction.DECLINE: lambda: _("Only an eligible claim awaiting approval can be declined."),
+    ClaimAction.PAY: lambda: _("Only an approved claim can be paid, and only once."),
+    ClaimAction.CANCEL: lambda: _("This claim is already closed."),
+}
+
+
+def _transition(*, claim: RewardClaim, action: ClaimAction, actor) -> ClaimTransition:
+    """The table's row for ``action`` on the (locked) ``claim``; refused when the table forbids
+    it from the claim's state, the actor lacks the row's permissions or proposed the reward."""
+    transition = transition_for(state=claim.state, action=action)
+    if transition is None:
+        raise ValidationError(WRONG_STATE[action]())
+    permissions.require_transition(actor, transition, claim)
+    return transition
+
+
+def _apply(claim: RewardClaim, transition: ClaimTransition, state: str) -> None:
+    """Set the claim's new state, one the table allows ``transition`` to reach."""
+    if state not in transition.targets:  # a bug in this module, never the user's doing
+        raise AssertionError(f"{transition.action}: {claim.state} → {state} is not in the table")
+    claim.state = state
+
+
 # The claim's history, in Wagtail's audit log (ModelLogEntry): who decided what, with the note.
 LOG_APPROVE = "complaints.reward_claim.approve"
 LOG_DECLINE = "complaints.reward_claim.decline"
@@ -280,12 +308,11 @@ def claim_assess(
     *, claim: RewardClaim, actor, units: Decimal | None = None, note: str = ""
 ) -> RewardClaim:
     """Check every rule; eligible claims are proposed by ``actor`` for approval by someone else."""
-    _require(actor, "assess_rewardclaim")
+    permissions.require(actor, action_permission(ClaimAction.ASSESS))
     claim = _locked_claim(claim)
-    if claim.state not in (ClaimState.PENDING, ClaimState.INELIGIBLE):
-        raise ValidationError(_("This claim has already been assessed."))
+    transition = _transition(claim=claim, action=ClaimAction.ASSESS, actor=actor)
     report = claim.report
-    if report.state not in FINAL_CASE_STATES:
+    if not case_ready(transition=transition, claim=claim):
         raise ValidationError(
             _("The case is still being handled; assess the claim once it is closed.")
         )
@@ -310,11 +337,11 @@ def claim_assess(
     if all(reason.ok for reason in reasons):
         claim.units = units
         claim.amount = amount
-        claim.state = ClaimState.ELIGIBLE
+        _apply(claim, transition, ClaimState.ELIGIBLE)
         claim.closed_at = None
     else:
         claim.amount = None
-        claim.state = ClaimState.INELIGIBLE
+        _apply(claim, transition, ClaimState.INELIGIBLE)
         claim.closed_at = now
     claim.save()
     logger.info("reward claim %s assessed: %s", claim.pk, claim.state)
@@ -324,13 +351,10 @@ def claim_assess(
 @transaction.atomic
 def claim_approve(*, claim: RewardClaim, actor) -> RewardClaim:
     """The second pair of eyes: never the proposer, and only while the fund can cover it."""
-    _require(actor, "approve_rewardclaim")
+    permissions.require(actor, action_permission(ClaimAction.APPROVE))
     fund = _locked_fund(year=timezone.localdate().year)
     claim = _locked_claim(claim)
-    if claim.state != ClaimState.ELIGIBLE:
-        raise ValidationError(_("Only an eligible claim awaiting approval can be approved."))
-    if claim.proposed_by_id == actor.pk:
-        raise PermissionDenied(_("You proposed this reward; another approver must approve it."))
+    transition = _transition(claim=claim, action=ClaimAction.APPROVE, actor=actor)
     available = fund_balance(fund) - claims_committed()
     if _amount(claim) > available:
         raise ValidationError(
@@ -339,7 +363,7 @@ def claim_approve(*, claim: RewardClaim, actor) -> RewardClaim:
             )
             % {"available": available, "amount": claim.amount}
         )
-    claim.state = ClaimState.APPROVED
+    _apply(claim, transition, ClaimState.APPROVED)
     claim.approved_by = actor
     claim.approved_at = timezone.now()
     claim.save()
@@ -354,17 +378,14 @@ def claim_decline(*, claim: RewardClaim, actor, note: str) -> RewardClaim:
     Nothing is closed and no money moves: an officer reassesses the claim (and may propose again,
     for another approver's decision). The note is kept in the claim's history for the officers.
     """
-    _require(actor, "approve_rewardclaim")
+    permissions.require(actor, action_permission(ClaimAction.DECLINE))
     note = note.strip()
     if not note:
         raise ValidationError({"note": _("Say why the proposal is declined.")})
     claim = _locked_claim(claim)
-    if claim.state != ClaimState.ELIGIBLE:
-        raise ValidationError(_("Only an eligible claim awaiting approval can be declined."))
-    if claim.proposed_by_id == actor.pk:
-        raise PermissionDenied(_("You proposed this reward; another approver must decide on it."))
+    transition = _transition(claim=claim, action=ClaimAction.DECLINE, actor=actor)
     proposed_amount = claim.amount
-    claim.state = ClaimState.PENDING
+    _apply(claim, transition, ClaimState.PENDING)
     claim.amount = None
     claim.closed_at = None
     claim.save()
@@ -376,24 +397,23 @@ def claim_decline(*, claim: RewardClaim, actor, note: str) -> RewardClaim:
 @transaction.atomic
 def claim_pay(*, claim: RewardClaim, actor, payment_reference: str) -> LedgerEntry:
     """Record that an approved reward was paid: one payout entry, never a second."""
-    _require(actor, "pay_rewardclaim")
+    permissions.require(actor, action_permission(ClaimAction.PAY))
     payment_reference = payment_reference.strip()
     if not payment_reference:
         raise ValidationError({"payment_reference": _("Enter the payment's reference.")})
     fund = _locked_fund(year=timezone.localdate().year)
     claim = _locked_claim(claim)
-    if claim.state != ClaimState.APPROVED:
-        raise ValidationError(_("Only an approved claim can be paid, and only once."))
+    transition = _transition(claim=claim, action=ClaimAction.PAY, actor=actor)
     entry = ledger_append(
         fund=fund,
-        kind=LedgerEntry.Kind.PAYOUT,
+        kind=transition.ledger,
         amount=-_amount(claim),
         actor=actor,
         claim=claim,
         reference=payment_reference,
     )
     now = timezone.now()
-    claim.state = ClaimState.PAID
+    _apply(claim, transition, ClaimState.PAID)
     claim.paid_by = actor
     claim.paid_at = now
     claim.payment_reference = payment_reference
@@ -406,30 +426,28 @@ def claim_pay(*, claim: RewardClaim, actor, payment_reference: str) -> LedgerEnt
 @transaction.atomic
 def claim_cancel(*, claim: RewardClaim, actor, reason: str) -> RewardClaim:
     """Withdraw an unpaid claim, or reverse a paid one (the money goes back to the fund)."""
-    _require(actor, "assess_rewardclaim")
+    permissions.require(actor, action_permission(ClaimAction.CANCEL))
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the claim is cancelled.")})
     # Locks in the same order as approval and payment (fund, then claim): no deadlock.
     fund = RewardFund.objects.select_for_update().filter(year=timezone.localdate().year).first()
     claim = _locked_claim(claim)
-    if claim.state in (ClaimState.CANCELLED, ClaimState.INELIGIBLE):
-        raise ValidationError(_("This claim is already closed."))
-    if claim.state == ClaimState.PAID:
-        # Money goes back: whoever records payments must do it.
-        _require(actor, "pay_rewardclaim")
+    # A paid claim's row also needs the permission to record payments: the money goes back.
+    transition = _transition(claim=claim, action=ClaimAction.CANCEL, actor=actor)
+    if transition.ledger:
         if fund is None:
             fund = _locked_fund(year=timezone.localdate().year)
         ledger_append(
             fund=fund,
-            kind=LedgerEntry.Kind.REVERSAL,
+            kind=transition.ledger,
             amount=_amount(claim),
             actor=actor,
             claim=claim,
             reference=claim.payment_reference,
             note=reason[:200],
         )
-    claim.state = ClaimState.CANCELLED
+    _apply(claim, transition, ClaimState.CANCELLED)
     claim.note = reason[:300]
     claim.closed_at = timezone.now()
     claim.save()
@@ -452,7 +470,7 @@ def _locked_fund(*, year: int) -> RewardFund:
 @transaction.atomic
 def fund_allocate(*, year: int, amount: Decimal, actor, note: str = "") -> LedgerEntry:
     """Put money into the year's fund, up to its budget."""
-    _require(actor, "allocate_ledgerentry")
+    permissions.require(actor, permissions.ALLOCATE)
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("Allocate a positive amount.")})
     fund = _locked_fund(year=year)
