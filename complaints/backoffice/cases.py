@@ -41,7 +41,6 @@ from complaints.models import (
     Attachment,
     PiiAccess,
     Report,
-    ReportChannel,
     ReportKind,
     ReportState,
     SatisfactionRating,
@@ -394,25 +393,12 @@ class HotlineReportView(_TitledMixin, TemplateView):
 
         form = HotlineReportForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 token = uuid.UUID(request.POST.get("submission_token", ""))
             except ValueError:
                 token = uuid.uuid4()
             try:
-                result = report_submit(
-                    submission_token=token,
-                    category=data["category"],
-                    description=data["description"],
-                    town=data["town"],
-                    grid_cell=data["grid_cell"],
-                    address=data["address"],
-                    is_anonymous=data["is_anonymous"],
-                    contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"],
-                    consent_to_contact=data["consent_to_contact"],
-                    channel=ReportChannel.HOTLINE,
-                )
+                result = report_submit(input=form.report_input(submission_token=token))
             except ValidationError as exc:
                 _errors_onto_form(form, exc)
             else:

@@ -1,16 +1,20 @@
 """Forms of the staff back office; the fields of an action form come from the workflow table."""
 
+import uuid
+
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints.cases.workflow import Requirement, Transition
 from complaints.intake.forms import CategoryChoiceField, MultipleFileInput, PhotosField
+from complaints.intake.inputs import ReportInput
 from complaints.models import (
     Category,
     Department,
     GridCell,
     Report,
+    ReportChannel,
     ResponseTemplate,
     SatisfactionRating,
     Town,
@@ -167,3 +171,20 @@ class HotlineReportForm(forms.Form):
     consent_to_contact = forms.BooleanField(
         label=_("Caller agrees to be told of progress"), required=False
     )
+
+    def report_input(self, *, submission_token: uuid.UUID) -> ReportInput:
+        """What the caller said, for the intake service (call after ``is_valid()``)."""
+        data = self.cleaned_data
+        return ReportInput(
+            submission_token=submission_token,
+            category=data["category"],
+            description=data["description"],
+            channel=ReportChannel.HOTLINE,
+            town=data["town"],
+            grid_cell=data["grid_cell"],
+            address=data["address"],
+            is_anonymous=data["is_anonymous"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            consent_to_contact=data["consent_to_contact"],
+        )

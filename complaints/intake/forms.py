@@ -1,14 +1,14 @@
 """The public intake and tracking forms: input shape and field-level messages only.
 
-Rules that need the database (does this cell belong to that community, may this category be
-anonymous) are the services' and reach the resident through ``ValidationError`` dicts keyed by
-field, so every message still appears next to its field.
+The intake rules (may this category be anonymous, is the place inside the grid, which
+questions must be answered ...) are the intake service's alone: the view builds a
+``ReportInput`` from the cleaned data and the service's ``ValidationError``, keyed by field,
+is put back next to each field. Forms import no service (import-linter checks it).
 """
 
 import re
 import secrets
 import unicodedata
-from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from complaints.intake.services.reports import report_place_resolve
+from complaints.intake.inputs import PHONE_RE, ReportInput, answer_key_of, coordinate
 from complaints.models import Category, Community, GridCell, Report, Town
 from complaints.privacy.codes import (
     ACCESS_CODE_LENGTH,
@@ -27,7 +27,6 @@ from complaints.privacy.codes import (
 from complaints.reference.selectors.taxonomy import categories_for_form, category_choices_grouped
 from portal.content_language import localized_question, localized_text
 
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{9,11})$")
 DRAFT_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 REFERENCE_RE = re.compile(r"^BH-\d{4}-\d{6}$")
 TYPED_REFERENCE_RE = re.compile(r"^BH(\d{4})(\d{6})$")
@@ -136,10 +135,6 @@ class CategoryChoiceField(GroupedModelChoiceField):
         return category_public_name(obj)
 
 
-OUTSIDE_DISTRICT_MESSAGE = _(
-    "This place is outside the district's grid. Mark a point inside a grid cell on the map, or "
-    "choose the town and community instead."
-)
 PLACE_FIELDS = ("town", "community", "grid_cell", "address", "latitude", "longitude")
 
 
@@ -180,48 +175,28 @@ class PlaceFieldsForm(forms.Form):
         label=_("Longitude"), required=False, min_value=73.0, max_value=136.0, localize=False
     )
 
-    @staticmethod
-    def outside_grid(latitude: float, longitude: float) -> bool:
-        """A point in no grid cell, once the grid is drawn (without polygons nothing is)."""
-        from complaints.reference.selectors.geography import grid_cell_for_point
-
-        if grid_cell_for_point(lat=latitude, lng=longitude) is not None:
-            return False
-        return GridCell.objects.filter(min_lat__isnull=False).exists()
-
     def clean_place(self, cleaned: dict) -> None:
-        """Both or neither coordinate; town, community and cell consistent; some place given."""
+        """Both or neither coordinate, as decimals; the place's rules are the service's."""
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
         if (latitude is None) != (longitude is None) and not (
             "latitude" in self.errors or "longitude" in self.errors
         ):
             self.add_error("latitude", _("Give both latitude and longitude, or neither."))
             latitude = longitude = None
-        cleaned["latitude"] = Decimal(f"{latitude:.6f}") if latitude is not None else None
-        cleaned["longitude"] = Decimal(f"{longitude:.6f}") if longitude is not None else None
-        if latitude is not None and self.outside_grid(latitude, longitude):
-            self.add_error("latitude", OUTSIDE_DISTRICT_MESSAGE)
-            return
-        try:
-            town, community, cell = report_place_resolve(
-                town=cleaned.get("town"),
-                community=cleaned.get("community"),
-                grid_cell=cleaned.get("grid_cell"),
-                latitude=cleaned["latitude"],
-                longitude=cleaned["longitude"],
-            )
-        except ValidationError as exc:
+        cleaned["latitude"] = coordinate(latitude)
+        cleaned["longitude"] = coordinate(longitude)
+
+    def service_errors_add(self, exc: ValidationError, *, answer_fields=None) -> None:
+        """The intake service's errors next to their fields (``extra_answers.<key>`` next to
+        the question's field, given by ``answer_fields``), the others above the form."""
+        if not hasattr(exc, "error_dict"):
             self.add_error(None, exc)
-        else:
-            cleaned.update(town=town, community=community, grid_cell=cell)
-            if town is None and not cleaned.get("address") and "town" not in self.errors:
-                self.add_error(
-                    "town",
-                    _(
-                        "Tell us where: choose the town (and community), use your location, or "
-                        "write the address."
-                    ),
-                )
+            return
+        for key, errors in exc.error_dict.items():
+            question = answer_key_of(key)
+            if question is not None:
+                key = (answer_fields or {}).get(question, key)
+            self.add_error(key if key in self.fields else None, errors)
 
 
 class PhotoFieldsForm(forms.Form):
@@ -386,47 +361,53 @@ class ReportForm(PlaceFieldsForm, PhotoFieldsForm):
         category: Category | None = cleaned.get("category")
         if category is not None:
             cleaned["extra_answers"] = self._clean_answers(category)
-            if cleaned.get("is_anonymous") and not category.anonymous_allowed:
-                self.add_error(
-                    "is_anonymous",
-                    _("Reports in this category need your contact details: please give them."),
-                )
-            if not category.public_allowed:
-                cleaned["is_public"] = False
-        if (
-            not cleaned.get("is_anonymous")
-            and not (cleaned.get("contact_phone") or cleaned.get("contact_email"))
-            and "contact_phone" not in self.errors
-            and "contact_email" not in self.errors
-        ):
-            self.add_error(
-                "contact_phone",
-                _(
-                    "Give a mobile number or an email address so that we can reach you, or "
-                    "tick “Report anonymously”."
-                ),
-            )
-        if cleaned.get("is_anonymous"):
-            for name in ("contact_name", "contact_phone", "contact_email"):
-                cleaned[name] = ""
-            cleaned["consent_to_contact"] = False
-        if not (cleaned.get("contact_phone") and cleaned.get("contact_email")):
-            cleaned["preferred_channel"] = ""  # one way to reach the resident: no choice
         self.clean_place(cleaned)
         return cleaned
 
     def _clean_answers(self, category: Category) -> dict:
+        """The category's answers as text by question key, empty ones left out."""
         answers = {}
         for name, question in self.question_fields.get(category.pk, []):
             if name in self.errors:
                 continue
             value = self.cleaned_data.get(name)
-            if value in (None, ""):
-                if question.get("required"):
-                    self.add_error(name, _("Please answer this question."))
-                continue
-            answers[question["key"]] = str(value)
+            if value not in (None, ""):
+                answers[question["key"]] = str(value)
         return answers
+
+    def answer_fields(self) -> dict[str, str]:
+        """The field of each question of the chosen category, by question key."""
+        category = self.cleaned_data.get("category")
+        fields = self.question_fields.get(category.pk, []) if category is not None else []
+        return {question["key"]: name for name, question in fields}
+
+    def report_input(self, *, photo_drafts=()) -> ReportInput:
+        """What the resident said, for the intake service (call after ``is_valid()``)."""
+        data = self.cleaned_data
+        return ReportInput(
+            submission_token=data["submission_token"],
+            category=data["category"],
+            description=data["description"],
+            extra_answers=data["extra_answers"],
+            town=data["town"],
+            community=data["community"],
+            grid_cell=data["grid_cell"],
+            address=data["address"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            is_anonymous=data["is_anonymous"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            contact_email=data["contact_email"],
+            consent_to_contact=data["consent_to_contact"],
+            preferred_channel=data["preferred_channel"],
+            is_public=data["is_public"],
+            photo_drafts=tuple(photo_drafts),
+            questions_asked=True,
+        )
+
+    def service_errors_add(self, exc: ValidationError, *, answer_fields=None) -> None:
+        super().service_errors_add(exc, answer_fields=answer_fields or self.answer_fields())
 
 
 class TrackForm(forms.Form):

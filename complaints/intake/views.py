@@ -39,6 +39,7 @@ from complaints.intake.services.reports import (
     SUPPORT_REFUSED,
     receipt_hold,
     receipt_recall,
+    report_input_check,
     report_submit,
     report_support,
 )
@@ -249,6 +250,15 @@ class ReportCreateView(View):
         if not form.is_valid():
             return self.render_form(form, status=200)
         data = form.cleaned_data
+        # The intake service judges the rules before anything is offered or stored, so the
+        # resident sees every message next to its field first.
+        try:
+            report_input = report_input_check(
+                input=form.report_input(photo_drafts=UploadDraft.objects.held(data["draft_token"]))
+            )
+        except ValidationError as exc:
+            form.service_errors_add(exc)
+            return self.render_form(form)
 
         support_reference = request.POST.get("support", "")
         if support_reference:
@@ -256,10 +266,10 @@ class ReportCreateView(View):
 
         if not request.POST.get("confirm_new"):
             nearby = reports_nearby_open(
-                category=data["category"],
-                grid_cell=data["grid_cell"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
+                category=report_input.category,
+                grid_cell=report_input.grid_cell,
+                latitude=report_input.latitude,
+                longitude=report_input.longitude,
             )
             if nearby:
                 return self.render_form(form, nearby=nearby)
@@ -269,26 +279,7 @@ class ReportCreateView(View):
         # signed receipt cookie, no session row), so a stored report always gets its receipt.
         try:
             with transaction.atomic():
-                result = report_submit(
-                    submission_token=data["submission_token"],
-                    category=data["category"],
-                    description=data["description"],
-                    extra_answers=data["extra_answers"],
-                    town=data["town"],
-                    community=data["community"],
-                    grid_cell=data["grid_cell"],
-                    address=data["address"],
-                    latitude=data["latitude"],
-                    longitude=data["longitude"],
-                    is_anonymous=data["is_anonymous"],
-                    contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"],
-                    contact_email=data["contact_email"],
-                    consent_to_contact=data["consent_to_contact"],
-                    preferred_channel=data["preferred_channel"],
-                    is_public=data["is_public"],
-                    photo_drafts=list(UploadDraft.objects.held(data["draft_token"])),
-                )
+                result = report_submit(input=report_input)
                 if result.created:
                     receipt_hold(
                         submission_token=data["submission_token"],
@@ -296,7 +287,7 @@ class ReportCreateView(View):
                         access_code=result.access_code,
                     )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.service_errors_add(exc)
             return self.render_form(form)
         except OperationalError:
             # The database is busy (SQLite's lock wait ran out) or unreachable: nothing was
@@ -348,15 +339,17 @@ class ReportCreateView(View):
         if report is None:
             form.add_error(None, ValidationError(SUPPORT_REFUSED, code="support_refused"))
             return self.render_form(form)
+        # An anonymous voice leaves no way to reach it.
+        anonymous = data["is_anonymous"]
         try:
             report_support(
                 report=report,
                 submission_token=data["submission_token"],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                contact_email=data["contact_email"],
-                consent_to_contact=data["consent_to_contact"],
-                preferred_channel=data["preferred_channel"],
+                contact_name="" if anonymous else data["contact_name"],
+                contact_phone="" if anonymous else data["contact_phone"],
+                contact_email="" if anonymous else data["contact_email"],
+                consent_to_contact=not anonymous and data["consent_to_contact"],
+                preferred_channel="" if anonymous else data["preferred_channel"],
             )
         except ValidationError:
             # Closed (or made private) since it was offered: the same message as above.

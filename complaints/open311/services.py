@@ -1,4 +1,5 @@
-"""Filing a report through Open311: the web form's validation and the same intake service."""
+"""Filing a report through Open311: its parameters parsed into the intake input, the intake
+service's rules and errors in GeoReport v2's error list."""
 
 import uuid
 from dataclasses import dataclass
@@ -7,15 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaints.intake.forms import new_draft_token
+from complaints.intake.inputs import answer_key_of
 from complaints.intake.selectors import reports_nearby_open
-from complaints.intake.services.reports import SubmitResult, report_submit
-from complaints.models import ApiKey, ApiSubmission, Category, GridCell, ReportChannel
-from complaints.open311.forms import Open311ReportForm
+from complaints.intake.services.reports import SubmitResult, report_input_check, report_submit
+from complaints.models import ApiKey, ApiSubmission, Category, GridCell
+from complaints.open311.forms import RequestParametersForm, attribute_name
 from complaints.open311.selectors import grid_cell_for_address_id
 from complaints.reference.selectors.geography import grid_cell_for_point
 
-# Our form's field names as an Open311 client knows them, for error messages.
+# The intake service's error keys as an Open311 client knows them, for error messages.
 PARAMETER_NAMES = {
     "category": "service_code",
     "description": "description",
@@ -66,38 +67,6 @@ def _place_cell(*, params) -> GridCell | None:
     return cell
 
 
-def _form_data(
-    *, category: Category, params, submission_token: uuid.UUID, cell: GridCell | None
-) -> dict:
-    name = " ".join(
-        part for part in (params.get("first_name", ""), params.get("last_name", "")) if part
-    )
-    phone, email = params.get("phone", "").strip(), params.get("email", "").strip()
-    data = {
-        "submission_token": str(submission_token),
-        "draft_token": new_draft_token(),
-        "category": str(category.pk),
-        "description": params.get("description", ""),
-        "address": params.get("address_string", ""),
-        "latitude": params.get("lat", ""),
-        "longitude": params.get("long", ""),
-        "grid_cell": str(cell.pk) if cell is not None else "",
-        "contact_name": name[:60],
-        "contact_phone": phone,
-        "contact_email": email,
-        "is_public": "on",
-        "website": "",
-    }
-    if not (phone or email):
-        # Open311 clients send no contact for anonymous reports: file them as such.
-        data["is_anonymous"] = "on"
-    for question in category.extra_questions or []:
-        value = params.get(f"attribute[{question['key']}]")
-        if value is not None:
-            data[f"q_{category.pk}_{question['key']}"] = value
-    return data
-
-
 def _parameter_names(*, cell: GridCell | None) -> dict[str, str]:
     if cell is None:
         return PARAMETER_NAMES
@@ -110,20 +79,19 @@ def _parameter_names(*, cell: GridCell | None) -> dict[str, str]:
     }
 
 
-def _form_messages(
-    form: Open311ReportForm, category: Category, *, cell: GridCell | None
-) -> list[str]:
-    questions = {f"q_{category.pk}_{q['key']}": q["key"] for q in category.extra_questions or []}
+def _form_messages(form: RequestParametersForm) -> list[str]:
+    messages = [f"{name}: {error}" for name, errors in form.errors.items() for error in errors]
+    return messages or [_("request: the request is not valid.")]
+
+
+def _service_messages(exc: ValidationError, *, cell: GridCell | None) -> list[str]:
     names = _parameter_names(cell=cell)
     messages = []
-    for field, errors in form.errors.items():
-        if field in ("submission_token", "draft_token", "website", "photos"):
-            continue
-        name = names.get(field) or (
-            f"attribute[{questions[field]}]" if field in questions else field
-        )
+    for key, errors in exc.message_dict.items():
+        question = answer_key_of(key)
+        name = attribute_name(question) if question is not None else names.get(key, key)
         messages.extend(f"{name}: {error}" for error in errors)
-    return messages or [_("request: the request is not valid.")]
+    return messages
 
 
 def open311_request_submit(
@@ -131,9 +99,9 @@ def open311_request_submit(
 ) -> FiledRequest:
     """File ``params`` (the POST of an Open311 client) as a report in ``category``.
 
-    The web form (``Open311ReportForm``: the public form with the specification's 4,000
-    character description and ISO 8601 date-time attributes) validates the input and
-    ``report_submit`` files it: the same checks, receipt (reference and access code),
+    ``RequestParametersForm`` checks the parameters' shape (the specification's 4,000
+    character description and ISO 8601 date-time attributes) and builds the ``ReportInput``
+    that the intake service judges and ``report_submit`` files: the same rules, receipt (reference and access code),
     acknowledgement and workflow as a web report, with the channel recorded as Open311 and
     the key that filed it. A ``client_request_id`` (the
     Idempotency-Key header) makes a retried POST find the first report instead of a second.
@@ -147,14 +115,19 @@ def open311_request_submit(
     else:
         token = uuid.uuid4()
     cell = _place_cell(params=params)
-    form = Open311ReportForm(
-        _form_data(category=category, params=params, submission_token=token, cell=cell)
-    )
+    form = RequestParametersForm(params, category=category)
     if not form.is_valid():
-        raise RequestInvalid(_form_messages(form, category, cell=cell))
-    data = form.cleaned_data
-    if cell is not None and data["latitude"] is not None:
-        found = grid_cell_for_point(lat=float(data["latitude"]), lng=float(data["longitude"]))
+        raise RequestInvalid(_form_messages(form))
+    try:
+        report_input = report_input_check(
+            input=form.report_input(submission_token=token, grid_cell=cell)
+        )
+    except ValidationError as exc:
+        raise RequestInvalid(_service_messages(exc, cell=cell)) from exc
+    if cell is not None and report_input.latitude is not None:
+        found = grid_cell_for_point(
+            lat=float(report_input.latitude), lng=float(report_input.longitude)
+        )
         if found is not None and found.pk != cell.pk:
             raise RequestInvalid(
                 [
@@ -167,41 +140,17 @@ def open311_request_submit(
             )
     nearby = reports_nearby_open(
         category=category,
-        grid_cell=data["grid_cell"],
-        latitude=data["latitude"],
-        longitude=data["longitude"],
+        grid_cell=report_input.grid_cell,
+        latitude=report_input.latitude,
+        longitude=report_input.longitude,
     )
     try:
         with transaction.atomic():
-            result = report_submit(
-                submission_token=data["submission_token"],
-                category=category,
-                description=data["description"],
-                extra_answers=data["extra_answers"],
-                town=data["town"],
-                community=data["community"],
-                grid_cell=data["grid_cell"],
-                address=data["address"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                is_anonymous=data["is_anonymous"],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                contact_email=data["contact_email"],
-                consent_to_contact=False,
-                is_public=data["is_public"],
-                channel=ReportChannel.OPEN311,
-            )
+            result = report_submit(input=report_input)
             if result.created:
                 ApiSubmission.objects.create(report=result.report, api_key=api_key)
     except ValidationError as exc:
-        raise RequestInvalid(
-            [
-                f"{_parameter_names(cell=cell).get(field, field)}: {message}"
-                for field, messages in exc.message_dict.items()
-                for message in messages
-            ]
-        ) from exc
+        raise RequestInvalid(_service_messages(exc, cell=cell)) from exc
     return FiledRequest(
         result=result,
         nearby=[r.reference for r in nearby if r.pk != result.report.pk],

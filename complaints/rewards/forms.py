@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from complaints.intake.forms import PHONE_RE, PLACE_FIELDS, PhotoFieldsForm, PlaceFieldsForm
-from complaints.models import RewardRule
+from complaints.intake.forms import PLACE_FIELDS, PhotoFieldsForm, PlaceFieldsForm
+from complaints.intake.inputs import PHONE_RE, ReportInput
+from complaints.models import ReportKind, RewardRule
 from complaints.privacy.codes import RECEIPT_CODE_LENGTH, access_code_normalise, phone_normalise
+from complaints.rewards.inputs import IdentityInput
 from complaints.rewards.selectors.public import reward_rules_in_force
-from complaints.rewards.services.informants import IdentityInput
 from portal.content_language import localized_text
 
 # A phone's clock may run a little ahead of ours.
@@ -192,6 +193,26 @@ class InformantReportForm(PlaceFieldsForm, PhotoFieldsForm):
         cleaned["identities"] = [identity for identity in identities if identity is not None]
         self.clean_place(cleaned)
         return cleaned
+
+    def report_input(self, *, photo_drafts=()) -> ReportInput:
+        """What the informant said, for the intake service (call after ``is_valid()``)."""
+        data = self.cleaned_data
+        return ReportInput(
+            submission_token=data["submission_token"],
+            category=data["category"],
+            description=data["description"],
+            kind=ReportKind.INFORMANT,
+            observed_at=data["observed_at"],
+            town=data["town"],
+            community=data["community"],
+            grid_cell=data["grid_cell"],
+            address=data["address"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            is_anonymous=True,
+            is_public=False,
+            photo_drafts=tuple(photo_drafts),
+        )
 
     def _identity(self, prefix: str, *, required: bool) -> IdentityInput | None:
         names = [f"{prefix}name", f"{prefix}phone", f"{prefix}payment_account"]

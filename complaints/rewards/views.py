@@ -117,18 +117,10 @@ class InformantReportCreateView(View):
         try:
             with transaction.atomic():
                 result = informant_report_submit(
-                    submission_token=data["submission_token"],
-                    category=data["category"],
-                    description=data["description"],
-                    observed_at=data["observed_at"],
-                    town=data["town"],
-                    community=data["community"],
-                    grid_cell=data["grid_cell"],
-                    address=data["address"],
-                    latitude=data["latitude"],
-                    longitude=data["longitude"],
+                    input=form.report_input(
+                        photo_drafts=UploadDraft.objects.held(data["draft_token"])
+                    ),
                     identities=data["identities"],
-                    photo_drafts=list(UploadDraft.objects.held(data["draft_token"])),
                 )
                 if result.created:
                     receipt_hold(
@@ -139,7 +131,7 @@ class InformantReportCreateView(View):
                     self.remember_receipt(request, result.report.reference, result.access_code)
                     session_saved = session_save_now(request)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.service_errors_add(exc)
             return self.render_form(form)
         except OperationalError:
             logger.warning("database busy or unreachable; informant report not stored")

@@ -4,10 +4,12 @@ import base64
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
+from typing import Any, overload
 
 from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -18,15 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from complaints.cases.services.events import case_event_record
+from complaints.intake.inputs import ReportInput, answer_error_key
 from complaints.models import (
     Attachment,
     CaseEvent,
-    Category,
     Community,
     GridCell,
     ReferenceCounter,
     Report,
-    ReportChannel,
     ReportKind,
     ReportState,
     ReportSupporter,
@@ -40,6 +41,7 @@ from complaints.privacy.codes import (
     receipt_code_generate,
 )
 from complaints.privacy.crypto import keyed_hash
+from complaints.reference.selectors.geography import grid_cell_for_point
 from complaints.reference.services.routing import department_route
 
 logger = logging.getLogger(__name__)
@@ -95,8 +97,6 @@ def report_place_resolve(
 
     Raises ValidationError keyed by the field that contradicts the others.
     """
-    from complaints.reference.selectors.geography import grid_cell_for_point
-
     if grid_cell is None and latitude is not None and longitude is not None:
         grid_cell = grid_cell_for_point(lat=float(latitude), lng=float(longitude))
     if grid_cell is not None:
@@ -112,108 +112,179 @@ def report_place_resolve(
     return town, community, grid_cell
 
 
-def report_submit(
-    *,
-    submission_token: uuid.UUID,
-    category: Category,
-    description: str,
-    extra_answers: dict | None = None,
-    observed_at: datetime | None = None,
-    town: Town | None = None,
-    community: Community | None = None,
-    grid_cell: GridCell | None = None,
-    address: str = "",
-    latitude: Decimal | None = None,
-    longitude: Decimal | None = None,
-    is_anonymous: bool = False,
-    contact_name: str = "",
-    contact_phone: str = "",
-    contact_email: str = "",
-    consent_to_contact: bool = False,
-    preferred_channel: str = "",
-    is_public: bool = True,
-    photo_drafts: list[UploadDraft] | tuple = (),
-    kind: str = ReportKind.COMPLAINT,
-    channel: str = ReportChannel.WEB,
-) -> SubmitResult:
-    """File a report, exactly once per ``submission_token``.
+OUTSIDE_DISTRICT_MESSAGE = gettext_lazy(
+    "This place is outside the district's grid. Mark a point inside a grid cell on the map, or "
+    "choose the town and community instead."
+)
+ANONYMITY_REFUSED = gettext_lazy(
+    "Reports in this category need your contact details: please give them."
+)
+CONTACT_MISSING = gettext_lazy(
+    "Give a mobile number or an email address so that we can reach you, or "
+    "tick “Report anonymously”."
+)
+PLACE_MISSING = gettext_lazy(
+    "Tell us where: choose the town (and community), use your location, or write the address."
+)
+ANSWER_MISSING = gettext_lazy("Please answer this question.")
+DESCRIPTION_MAX_LENGTH: int = Report._meta.get_field("description").max_length or 4000
 
-    Creates the report with its reference and a fresh access code (returned in clear once,
-    stored hashed), moves the sanitised photo drafts onto it, records the ``received`` event
-    (which queues the acknowledgement) — all in one transaction. A second call with the same
-    token returns the first report with ``created=False`` and no access code.
+
+def _place_check(report_input: ReportInput, errors: dict[str, list]) -> ReportInput:
+    """The place completed (cell from the point, parents from the cell), or errors added."""
+    latitude, longitude = report_input.latitude, report_input.longitude
+    if (latitude is None) != (longitude is None):
+        errors.setdefault("latitude", []).append(_("Give both latitude and longitude, or neither."))
+        return report_input
+    grid_cell = report_input.grid_cell
+    if latitude is not None and longitude is not None:
+        found = grid_cell_for_point(lat=float(latitude), lng=float(longitude))
+        if found is None and GridCell.objects.filter(min_lat__isnull=False).exists():
+            # A point in no cell, once the grid is drawn (without polygons nothing is).
+            errors.setdefault("latitude", []).append(OUTSIDE_DISTRICT_MESSAGE)
+            return report_input
+        grid_cell = grid_cell or found
+    try:
+        town, community, grid_cell = report_place_resolve(
+            town=report_input.town,
+            community=report_input.community,
+            grid_cell=grid_cell,
+        )
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+        return report_input
+    if town is None and not report_input.address.strip():
+        errors.setdefault("town", []).append(PLACE_MISSING)
+    return report_input.replace(town=town, community=community, grid_cell=grid_cell)
+
+
+def report_input_check(*, input: ReportInput) -> ReportInput:
+    """Judge a submission by every intake rule; the input completed, or ValidationError.
+
+    The one place the rules live (the forms only shape input): the category still in use,
+    anonymity allowed by the category, a way to reach a named reporter, a description within
+    the model's length, the category's required questions answered (when they were asked), at most
+    ``COMPLAINTS_MAX_PHOTOS`` photos, and a place that exists and is consistent (inside the
+    grid, cell in community in town). Every broken rule is reported at once, keyed by the
+    field (``extra_answers.<key>`` for a question). The returned input has the place
+    completed and the contact details dropped where the report carries none (anonymous and
+    informant reports), and is filed as is by ``report_submit``.
     """
+    errors: dict[str, list] = {}
+    category = input.category
+    changes: dict = {}
+    if not category.is_active:
+        errors["category"] = [_("This category is no longer in use.")]
+    description = input.description.strip()
+    if not description:
+        errors["description"] = [_("This field is required.")]
+    elif len(description) > DESCRIPTION_MAX_LENGTH:
+        errors["description"] = [
+            _("Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).")
+            % {"limit_value": DESCRIPTION_MAX_LENGTH, "show_value": len(description)}
+        ]
+    informant = input.kind == ReportKind.INFORMANT
+    if informant or input.is_anonymous:
+        if not informant and not category.anonymous_allowed:
+            errors["is_anonymous"] = [ANONYMITY_REFUSED]
+        # An informant's identity lives sealed in Informant rows, never on the report, and
+        # informant reports are never public.
+        changes.update(
+            contact_name="",
+            contact_phone="",
+            contact_email="",
+            consent_to_contact=False,
+            preferred_channel="",
+        )
+        if informant:
+            changes.update(is_anonymous=True, is_public=False)
+    elif not (input.contact_phone or input.contact_email):
+        errors["contact_phone"] = [CONTACT_MISSING]
+    for question in (category.extra_questions or []) if input.questions_asked else []:
+        if question.get("required") and not str(input.extra_answers.get(question["key"], "")):
+            errors[answer_error_key(question["key"])] = [ANSWER_MISSING]
+    if len(input.photo_drafts) > settings.COMPLAINTS_MAX_PHOTOS:
+        errors["photos"] = [
+            _("A report takes at most %(max)s photos.") % {"max": settings.COMPLAINTS_MAX_PHOTOS}
+        ]
+    checked = _place_check(input, errors)
+    if errors:
+        raise ValidationError(errors)
+    return checked.replace(**changes)
+
+
+@overload
+def report_submit(*, input: ReportInput) -> SubmitResult: ...
+
+
+@overload
+def report_submit(**fields: Any) -> SubmitResult: ...
+
+
+def report_submit(*, input: ReportInput | None = None, **fields: Any) -> SubmitResult:
+    """File a report, exactly once per submission token.
+
+    ``input`` is what the submission says (:class:`ReportInput`); the keyword arguments of
+    a ``ReportInput`` are still taken instead, for older callers. The input is judged by
+    ``report_input_check`` (ValidationError keyed by field). Creates the report with its
+    reference and a fresh access code (returned in clear once, stored hashed), moves the
+    sanitised photo drafts onto it, records the ``received`` event (which queues the
+    acknowledgement) — all in one transaction. A second call with the same token returns the
+    first report with ``created=False`` and no access code.
+    """
+    if input is None:
+        input = ReportInput(**fields)
+    elif fields:
+        raise TypeError("report_submit takes input= or the input's fields, not both")
     # No look-up of the token first: the intake views have made it already (a double tap
     # gets its receipt before reaching here), and the unique token makes a second filing fail
     # below, which then answers with the first report.
-    if not category.is_active:
-        raise ValidationError({"category": _("This category is no longer in use.")})
-    informant = kind == ReportKind.INFORMANT
-    if informant:
-        # An informant's identity lives sealed in Informant rows, never on the report, and
-        # informant reports are never public.
-        is_anonymous, is_public = True, False
-        contact_name = contact_phone = contact_email = ""
-        consent_to_contact = False
-    elif is_anonymous:
-        if not category.anonymous_allowed:
-            raise ValidationError(
-                {"is_anonymous": _("Reports in this category need your contact details.")}
-            )
-        contact_name = contact_phone = contact_email = ""
-        consent_to_contact = False
-    elif not (contact_phone or contact_email):
-        raise ValidationError(
-            {"contact_phone": _("Give a phone number or an email address, or report anonymously.")}
-        )
-    town, community, grid_cell = report_place_resolve(
-        town=town, community=community, grid_cell=grid_cell, latitude=latitude, longitude=longitude
-    )
-    if town is None and not address:
-        raise ValidationError({"town": _("Tell us where: choose the town or use your location.")})
-
+    data = report_input_check(input=input)
+    category = data.category
+    informant = data.kind == ReportKind.INFORMANT
     access_code = receipt_code_generate() if informant else access_code_generate()
     try:
         with transaction.atomic():
             report = Report.objects.create(
                 reference=reference_next(year=timezone.localdate().year),
                 access_code_hash=access_code_hash(access_code),
-                submission_token=submission_token,
-                kind=kind,
-                channel=channel,
+                submission_token=data.submission_token,
+                kind=data.kind,
+                channel=data.channel,
                 category=category,
-                description=description,
-                extra_answers=extra_answers or {},
-                observed_at=observed_at,
-                town=town,
-                community=community,
-                grid_cell=grid_cell,
-                address=address,
-                latitude=latitude,
-                longitude=longitude,
-                is_anonymous=is_anonymous,
-                contact_name=contact_name,
-                contact_phone=contact_phone,
-                contact_email=contact_email,
-                contact_phone_hash=phone_hash(contact_phone) if contact_phone else "",
-                consent_to_contact=consent_to_contact,
+                description=data.description,
+                extra_answers=dict(data.extra_answers),
+                observed_at=data.observed_at,
+                town=data.town,
+                community=data.community,
+                grid_cell=data.grid_cell,
+                address=data.address,
+                latitude=data.latitude,
+                longitude=data.longitude,
+                is_anonymous=data.is_anonymous,
+                contact_name=data.contact_name,
+                contact_phone=data.contact_phone,
+                contact_email=data.contact_email,
+                contact_phone_hash=phone_hash(data.contact_phone) if data.contact_phone else "",
+                consent_to_contact=data.consent_to_contact,
                 preferred_channel=_preferred_channel(
-                    preferred_channel, contact_phone, contact_email
+                    data.preferred_channel, data.contact_phone, data.contact_email
                 ),
-                is_public=is_public and category.public_allowed,
+                is_public=data.is_public and category.public_allowed,
                 state=ReportState.RECEIVED,
                 department=department_route(
-                    category=category, town=town, grid_cell=grid_cell
+                    category=category, town=data.town, grid_cell=data.grid_cell
                 ).department,
             )
-            for draft in photo_drafts:
+            for draft in data.photo_drafts:
                 _attachment_from_draft(report=report, draft=draft)
             case_event_record(
                 report=report, kind=CaseEvent.Kind.SUBMITTED, to_state=ReportState.RECEIVED
             )
     except IntegrityError:
         # The same form submitted twice at the same moment: the other request won the race.
-        existing = Report.objects.filter(submission_token=submission_token).first()
+        existing = Report.objects.filter(submission_token=data.submission_token).first()
         if existing is None:
             raise
         return SubmitResult(report=existing, created=False, access_code=None)

@@ -1,68 +1,47 @@
 """Informant reports: filing one with sealed identities, and opening an identity (logged)."""
 
 import logging
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import SubmitResult, report_submit
-from complaints.models import (
-    Category,
-    Community,
-    GridCell,
-    Informant,
-    PiiAccess,
-    ReportKind,
-    RewardClaim,
-    Town,
-    UploadDraft,
-)
+from complaints.models import Informant, PiiAccess, ReportKind, RewardClaim
 from complaints.privacy.codes import phone_hash, phone_normalise
+from complaints.rewards.inputs import IdentityInput
+
+__all__ = ["IdentityInput", "informant_identity_reveal", "informant_report_submit"]
 
 logger = logging.getLogger(__name__)
 
 IDENTITY_FIELDS = "name, phone, payment account"
 
 
-@dataclass(frozen=True)
-class IdentityInput:
-    """What an informant gives to receive a reward: all three, or nothing at all."""
-
-    name: str
-    phone: str
-    payment_account: str
-
-
 @transaction.atomic
 def informant_report_submit(
     *,
-    submission_token: uuid.UUID,
-    category: Category,
-    description: str,
-    observed_at: datetime,
-    town: Town | None = None,
-    community: Community | None = None,
-    grid_cell: GridCell | None = None,
-    address: str = "",
-    latitude: Decimal | None = None,
-    longitude: Decimal | None = None,
+    input: ReportInput | None = None,
     identities: Sequence[IdentityInput] = (),
-    photo_drafts: Sequence[UploadDraft] = (),
+    **fields,
 ) -> SubmitResult:
-    """File an informant report, exactly once per ``submission_token``.
+    """File an informant report, exactly once per submission token.
 
-    The report enters the normal case workflow without any contact details; each identity
-    (joint reporters share one reward) is sealed in an :class:`Informant` row with a pending
+    ``input`` is what the report says (the keyword arguments of a ``ReportInput`` are still
+    taken instead); the intake service judges it like any report, as kind informant. The
+    report enters the normal case workflow without any contact details; each identity (joint
+    reporters share one reward) is sealed in an :class:`Informant` row with a pending
     :class:`RewardClaim`. No identity means no reward. ``access_code`` of the result is the
     receipt code, returned in clear this once.
     """
-    if not category.reward_eligible:
+    if input is None:
+        input = ReportInput(**fields)
+    elif fields:
+        raise TypeError("informant_report_submit takes input= or the input's fields, not both")
+    input = input.replace(kind=ReportKind.INFORMANT)
+    if not input.category.reward_eligible:
         raise ValidationError({"category": _("Reports in this category earn no reward.")})
     for identity in identities:
         if not (identity.name.strip() and identity.payment_account.strip()):
@@ -74,20 +53,7 @@ def informant_report_submit(
     hashes = [phone_hash(identity.phone) for identity in identities]
     if len(set(hashes)) != len(hashes):
         raise ValidationError({"phone": _("Each joint reporter needs their own phone number.")})
-    result = report_submit(
-        submission_token=submission_token,
-        kind=ReportKind.INFORMANT,
-        category=category,
-        description=description,
-        observed_at=observed_at,
-        town=town,
-        community=community,
-        grid_cell=grid_cell,
-        address=address,
-        latitude=latitude,
-        longitude=longitude,
-        photo_drafts=tuple(photo_drafts),
-    )
+    result = report_submit(input=input)
     if not result.created:
         return result
     for identity, hashed in zip(identities, hashes, strict=True):

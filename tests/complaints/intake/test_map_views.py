@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from complaints.intake.forms import OUTSIDE_DISTRICT_MESSAGE
+from complaints.intake.services.reports import OUTSIDE_DISTRICT_MESSAGE
 from complaints.models import GridCell, Report
 from portal.page_cache import STATUS_HEADER
 from tests.complaints.conftest import POINT, category, cell_at, form_data
