@@ -1,18 +1,13 @@
-"""Fixtures for the case workflow: staff in each role, a report in any state.
+"""Fixtures for the case workflow: staff in each role, a report in any state (factories.py).
 
 A pytest plugin (registered in tests/conftest.py), used by the case, back-office, satisfaction,
 indicator, inspection and browser tests."""
 
-import uuid
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from complaints.intake.services.reports import report_submit
-from complaints.models import DepartmentMembership, ExtensionRequest, Report, ReportState
+from complaints.models import DepartmentMembership, Report
 from portal import roles
-from tests.complaints.conftest import POINT, category
+from tests.support.factories import ReportFactory, report_walk, staff_forget
 
 
 @pytest.fixture
@@ -51,49 +46,50 @@ def other_handler(make_staff, reference_data):
 
 
 def submit(**overrides) -> Report:
-    """A fresh web report of 暴露垃圾 (sanitation, 4 working hours) at the demo POINT."""
-    data = {
-        "submission_token": uuid.uuid4(),
-        "category": category("event", "0102"),
-        "description": "路口垃圾堆满了",
-        "latitude": POINT[0],
-        "longitude": POINT[1],
-        "address": "太湖大道 100 号",
-        "contact_name": "张三",
-        "contact_phone": "13812345678",
-        "contact_email": "zhang@example.com",
-        "consent_to_contact": True,
-    }
-    data.update(overrides)
-    return report_submit(**data).report
+    """A fresh web report of 暴露垃圾 (sanitation, 4 working hours) at the demo POINT, filed
+    through intake (``ReportFactory`` with its defaults; ``overrides`` are its arguments)."""
+    return ReportFactory(**overrides)
 
 
 def put_in_state(report: Report, state: str, *, requester=None) -> Report:
-    """Test set-up only: force a report into ``state`` with what that state implies."""
+    """Walk ``report`` to ``state`` through the workflow (kept for tests outside the case
+    slice; new tests use ``ReportFactory(state=...)`` or ``report_walk``). ``requester`` is
+    the handler who works on it (asks for an extension, handles it); a dispatch sends it to
+    sanitation, as before the factories."""
     from complaints.models import Department
 
-    fields = {"state": state}
-    if state not in (ReportState.RECEIVED, ReportState.REGISTERED, ReportState.REJECTED):
-        now = timezone.now()
-        fields.update(
-            department=Department.objects.get(key="sanitation"),
-            dispatched_at=now - timedelta(hours=1),
-            deadline=now + timedelta(days=1),
-        )
-    if state in (ReportState.CLOSED, ReportState.REOPEN_REQUESTED):
-        fields["closed_at"] = timezone.now()
-    Report.objects.filter(pk=report.pk).update(**fields)
-    report.refresh_from_db()
-    if state == ReportState.EXTENSION_REQUESTED:
-        ExtensionRequest.objects.create(
-            report=report, amount=2, unit="working_hours", reason="材料未到", requested_by=requester
-        )
-    return report
+    actors = {roles.DEPARTMENT_HANDLER: requester} if requester is not None else None
+    sanitation = Department.objects.get(key="sanitation")
+    return report_walk(report, state, actors=actors, department=sanitation)
+
+
+# The test's own staff fixtures, used by report_in for the steps of their role when the test
+# asked for them (so "the supervisor" of a test is the one who verified its cases).
+ROLE_FIXTURES = {
+    roles.INTAKE_OPERATOR: "intake",
+    roles.DEPARTMENT_HANDLER: "handler",
+    roles.SUPERVISOR: "supervisor",
+}
 
 
 @pytest.fixture
-def report_in(reference_data, handler):
+def report_in(request, reference_data, handler):
+    """report_in(state, **overrides): a report filed through intake and walked to ``state``."""
+
     def make(state: str, **overrides) -> Report:
-        return put_in_state(submit(**overrides), state, requester=handler)
+        actors = {
+            role: request.getfixturevalue(name)
+            for role, name in ROLE_FIXTURES.items()
+            if name in request.fixturenames
+        }
+        return ReportFactory(state=state, actors=actors, **overrides)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _factory_staff():
+    """Staff the factories keep for reuse live as long as one test's data."""
+    staff_forget()
+    yield
+    staff_forget()

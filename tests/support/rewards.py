@@ -14,7 +14,7 @@ from complaints.rewards.services.claims import claim_approve, claim_assess, clai
 from complaints.rewards.services.informants import IdentityInput, informant_report_submit
 from portal import roles
 from tests.complaints.conftest import category
-from tests.support.cases import put_in_state
+from tests.support.factories import report_walk
 
 _phones = itertools.count(13900000001)
 
@@ -66,9 +66,8 @@ def inform(*, cat=None, cell: GridCell | None = None, identities=None, **overrid
 
 
 def close(report: Report, supervisor) -> Report:
-    """Verified by the supervisor (set-up), then closed through the workflow."""
-    put_in_state(report, ReportState.VERIFIED)
-    return report_transition(report=report, action=Action.CLOSE, actor=supervisor)
+    """Walked through the workflow to closed, the last steps (verify, close) by ``supervisor``."""
+    return report_walk(report, ReportState.CLOSED, actors={roles.SUPERVISOR: supervisor})
 
 
 def reject(report: Report, intake) -> Report:

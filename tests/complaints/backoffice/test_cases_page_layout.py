@@ -21,7 +21,7 @@ from complaints.models import Attachment, Report, ReportState
 from complaints.rewards.services.claims import claim_assess
 from portal import roles
 from tests.complaints.conftest import jpeg_bytes, photo
-from tests.support.cases import put_in_state, submit
+from tests.support.factories import ReportFactory
 
 # Some tests reach their fixtures through request.getfixturevalue: the marker tells pytest-django
 # they use the database, so they run before the transactional tests (whose flush removes the
@@ -236,7 +236,7 @@ def test_photos_carry_who_and_when_captions_and_open_the_checked_photo_view(
     client, handler, other_handler, reference_data
 ):
     draft = upload_draft_add(token=uuid.uuid4().hex + uuid.uuid4().hex[:8], upload=photo())
-    report = put_in_state(submit(photo_drafts=[draft]), ReportState.DISPATCHED)
+    report = ReportFactory(state=ReportState.DISPATCHED, photo_drafts=[draft])
     report_transition(
         report=report,
         action="handle",
@@ -271,8 +271,7 @@ def test_timeline_uses_state_labels_and_marks_internal_notes(client, intake, rep
     from complaints.models import Category
 
     report = report_in(ReportState.RECEIVED)
-    other = report_in(ReportState.RECEIVED)
-    Report.objects.filter(pk=other.pk).update(duplicate_of=report)
+    other = report_in(ReportState.DUPLICATE, duplicate_of=report)
     new_category = Category.objects.filter(is_active=True).exclude(pk=report.category_id).first()
     client.force_login(intake)
     url = reverse("complaints_case", args=[report.pk])
