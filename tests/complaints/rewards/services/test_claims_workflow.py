@@ -5,7 +5,7 @@ is refused to a role without its permissions."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from complaints.models import ClaimState, RewardClaim
+from complaints.models import ClaimState
 from complaints.rewards.services.claims import (
     claim_approve,
     claim_assess,
@@ -37,47 +37,6 @@ SERVICES = {
 }
 
 
-@pytest.fixture
-def people(make_staff, reference_data):
-    return {
-        "officer": make_staff(roles.REWARD_OFFICER, "officer"),
-        "approver": make_staff(roles.REWARD_APPROVER, "approver"),
-        "auditor": make_staff(roles.AUDITOR, "auditor"),
-        "supervisor": make_staff(roles.SUPERVISOR, "supervisor"),
-        "intake": make_staff(roles.INTAKE_OPERATOR, "intake"),
-    }
-
-
-@pytest.fixture
-def claim_in(people):
-    """A claim brought to ``state`` through the services (never forced)."""
-    rf.rule(rf.dumping(), amount="50.00")
-    rf.fund(people["approver"], budget="1000.00", allocate="500.00")
-    officer, approver = people["officer"], people["approver"]
-
-    def make(state: str) -> RewardClaim:
-        report = rf.inform()
-        if state == ClaimState.INELIGIBLE:
-            rf.reject(report, people["intake"])  # not a valid case: not eligible
-        else:
-            rf.close(report, people["supervisor"])
-        claim = report.reward_claims.get()
-        if state == ClaimState.PENDING:
-            return claim
-        if state == ClaimState.CANCELLED:
-            return claim_cancel(claim=claim, actor=officer, reason="重复领取")
-        claim = claim_assess(claim=claim, actor=officer)
-        if state in (ClaimState.ELIGIBLE, ClaimState.INELIGIBLE):
-            return claim
-        claim = claim_approve(claim=claim, actor=approver)
-        if state == ClaimState.PAID:
-            claim_pay(claim=claim, actor=officer, payment_reference="PAY-1")
-            claim.refresh_from_db()
-        return claim
-
-    return make
-
-
 def test_every_action_has_a_service():
     assert set(SERVICES) == set(ACTIONS) == set(ClaimAction)
 
@@ -99,17 +58,17 @@ ACTORS = {
 
 @pytest.mark.parametrize("state", list(ClaimState))
 @pytest.mark.parametrize("action", list(ClaimAction))
-def test_services_follow_the_table(action, state, claim_in, people):
+def test_services_follow_the_table(action, state, claim_in, staff):
     claim = claim_in(state)
     assert claim.state == state
     transition = transition_for(state=state, action=action)
     if transition is None:
         with pytest.raises(ValidationError):
-            SERVICES[action](claim, people[ACTORS[action]])
+            SERVICES[action](claim, staff[ACTORS[action]])
         claim.refresh_from_db()
         assert claim.state == state, "a refused action changed nothing"
     else:
-        SERVICES[action](claim, people[ACTORS[action]])
+        SERVICES[action](claim, staff[ACTORS[action]])
         claim.refresh_from_db()
         assert claim.state in transition.targets
         if transition.ledger:
@@ -136,20 +95,20 @@ REFUSED = [
     REFUSED,
     ids=[f"{t.action}-{t.sources[0]}-{person}" for t, person in REFUSED],
 )
-def test_each_row_refused_to_roles_without_its_permissions(transition, person, claim_in, people):
+def test_each_row_refused_to_roles_without_its_permissions(transition, person, claim_in, staff):
     claim = claim_in(transition.sources[0])
     with pytest.raises(PermissionDenied):
-        SERVICES[transition.action](claim, people[person])
+        SERVICES[transition.action](claim, staff[person])
     claim.refresh_from_db()
     assert claim.state == transition.sources[0]
 
 
-def test_the_proposer_may_not_decide_on_the_own_proposal(claim_in, people, make_staff):
+def test_the_proposer_may_not_decide_on_the_own_proposal(claim_in, staff, make_staff):
     # One person both officer and approver: they propose, the table's four eyes refuse them.
     both = make_staff(roles.REWARD_APPROVER, "both")
     both.groups.add(roles.group(roles.REWARD_OFFICER))
     report = rf.inform()
-    rf.close(report, people["supervisor"])
+    rf.close(report, staff["supervisor"])
     claim = claim_assess(claim=report.reward_claims.get(), actor=both)
     for transition in TRANSITIONS:
         if transition.four_eyes and claim.state in transition.sources:
