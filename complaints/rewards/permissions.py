@@ -45,6 +45,11 @@ def require(user, permission: str, *, message: bool = True) -> None:
         raise PermissionDenied
 
 
+def require_screen(user, permission: str) -> None:
+    """A reward screen the user's role may not open: a bare 403."""
+    require(user, permission, message=False)
+
+
 def may_reveal_identity(user) -> bool:
     """Whether ``user`` may open informants' sealed identities (and export them to finance)."""
     return has(user, REVEAL_IDENTITY)

@@ -67,11 +67,6 @@ from complaints.rewards.workflow import (
 )
 
 
-def _require(user, permission: str) -> None:
-    """A screen the user's role may not open: a bare 403."""
-    permissions.require(user, permission, message=False)
-
-
 def claim_url(claim: RewardClaim) -> str:
     return reverse("rewards_claim", args=[claim.pk])
 
@@ -112,7 +107,7 @@ class ClaimView(_TitledMixin, TemplateView):
     header_icon = "tag"
 
     def dispatch(self, request, pk, **kwargs):
-        _require(request.user, permissions.VIEW_CLAIMS)
+        permissions.require_screen(request.user, permissions.VIEW_CLAIMS)
         self.claim = get_object_or_404(
             RewardClaim.objects.select_related(
                 "report",
@@ -314,7 +309,7 @@ class ClaimView(_TitledMixin, TemplateView):
         asked to confirm what cannot be done; the service checks all of it again on POST.
         """
         user = self.request.user
-        _require(user, action_permission(action))
+        permissions.require_screen(user, action_permission(action))
         if any(t.four_eyes for t in transitions_of(action)) and permissions.is_proposer(
             user, self.claim
         ):
@@ -376,7 +371,7 @@ class ClaimRevealView(ClaimView):
     http_method_names = ["post"]
 
     def post(self, request, pk, **kwargs):
-        _require(request.user, permissions.REVEAL_IDENTITY)
+        permissions.require_screen(request.user, permissions.REVEAL_IDENTITY)
         form = RevealIdentityForm(request.POST)
         if form.is_valid():
             try:
@@ -410,7 +405,7 @@ class FundsView(_TitledMixin, TemplateView):
     header_icon = "table"
 
     def dispatch(self, request, *args, **kwargs):
-        _require(request.user, permissions.VIEW_FUNDS)
+        permissions.require_screen(request.user, permissions.VIEW_FUNDS)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, allocate_form=None, allocate_year=None, **kwargs):
@@ -434,7 +429,7 @@ class FundAllocateView(FundsView):
     http_method_names = ["post"]
 
     def post(self, request, year, **kwargs):
-        _require(request.user, permissions.ALLOCATE)
+        permissions.require_screen(request.user, permissions.ALLOCATE)
         fund = get_object_or_404(RewardFund, year=year)
         form = AllocateForm(request.POST)
         if form.is_valid():
@@ -466,7 +461,7 @@ class LedgerView(_TitledMixin, TemplateView):
     header_icon = "list-ol"
 
     def dispatch(self, request, *args, **kwargs):
-        _require(request.user, permissions.VIEW_LEDGER)
+        permissions.require_screen(request.user, permissions.VIEW_LEDGER)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -491,7 +486,7 @@ class PayoutReportView(_TitledMixin, TemplateView):
     header_icon = "doc-full"
 
     def dispatch(self, request, *args, **kwargs):
-        _require(request.user, permissions.VIEW_LEDGER)
+        permissions.require_screen(request.user, permissions.VIEW_LEDGER)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -518,7 +513,7 @@ class PaymentExportView(_TitledMixin, TemplateView):
     header_icon = "download"
 
     def dispatch(self, request, *args, **kwargs):
-        _require(request.user, permissions.VIEW_CLAIMS)
+        permissions.require_screen(request.user, permissions.VIEW_CLAIMS)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, form=None, **kwargs):
