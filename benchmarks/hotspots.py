@@ -28,7 +28,7 @@ def measure(repeat: int) -> None:
     from django.urls import reverse
     from django.utils import timezone
 
-    from cms.demo.users import DEMO_USERS
+    from demo.users import DEMO_USERS
     from indicators.hotspots import detect, end_of_day
     from indicators.models import RollupCoverage
     from portal import roles

@@ -62,7 +62,7 @@ def measure(repeat: int) -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from cms.demo.users import DEMO_USERS
+    from demo.users import DEMO_USERS
     from indicators.bulletin import bulletin_generate
     from indicators.models import RollupCoverage
     from portal import roles

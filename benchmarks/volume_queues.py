@@ -141,8 +141,8 @@ def screens() -> list[tuple[str, str | None, str]]:
     """(label, demo username or None for anonymous, URL)."""
     from django.urls import reverse
 
-    from cms.demo.users import DEMO_USERS
     from complaints.models import Report, ReportState
+    from demo.users import DEMO_USERS
     from portal import roles
 
     intake = DEMO_USERS[roles.INTAKE_OPERATOR]
@@ -253,7 +253,7 @@ def indicator_screens(client_for) -> list[tuple[str, object]]:
     from django.utils import timezone
 
     from benchmarks.public_performance import town_user
-    from cms.demo.users import DEMO_USERS
+    from demo.users import DEMO_USERS
     from indicators.bulletin import bulletin_generate
     from portal import roles
 

@@ -1,7 +1,12 @@
-"""Reads for the public site: what the home page shows and the figures in its live slot."""
+"""Reads for the public site: what the home page shows and the figures in its live slot.
+
+The page models call these reads from ``get_context``, so the reads find the page classes in the
+app registry rather than importing ``cms.models`` (no import cycle: .importlinter).
+"""
 
 import re
 
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +15,7 @@ from complaints.performance.selectors import public_headline, public_performance
 
 
 def current_campaigns(*, home, limit: int = 3):
-    from cms.models import CampaignPage
+    CampaignPage = apps.get_model("cms", "CampaignPage")
 
     today = timezone.localdate()
     return (
@@ -24,7 +29,7 @@ def current_campaigns(*, home, limit: int = 3):
 
 
 def latest_case_studies(*, home, limit: int = 3):
-    from cms.models import CaseStudyPage
+    CaseStudyPage = apps.get_model("cms", "CaseStudyPage")
 
     return (
         CaseStudyPage.objects.descendant_of(home)
@@ -35,13 +40,13 @@ def latest_case_studies(*, home, limit: int = 3):
 
 
 def latest_news(*, home, limit: int = 4):
-    from cms.models import NewsPage
+    NewsPage = apps.get_model("cms", "NewsPage")
 
     return NewsPage.objects.descendant_of(home).live().order_by("-date", "-pk")[:limit]
 
 
 def current_targets_page(*, home):
-    from cms.models import TargetsPage
+    TargetsPage = apps.get_model("cms", "TargetsPage")
 
     return (
         TargetsPage.objects.descendant_of(home)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "indicators",
     # Third-party inspections, their findings and scores (docs/inspections.md).
     "inspections",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -18,9 +18,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from cms.demo import cases as demo_cases
-from cms.demo.users import DEMO_USERS
 from complaints.models import ClaimState, Report, ReportState, RewardClaim
+from demo import cases as demo_cases
+from demo.users import DEMO_USERS
 from portal import roles
 from tests.browser.conftest import BROWSER_DB
 from tests.complaints.conftest import jpeg_bytes

@@ -84,9 +84,9 @@ def test_home_page_links_to_the_violation_form(client, home):
 def test_seed_demo_adds_the_scheme_page_rules_fund_and_reward_roles(settings, client):
     from django.core.management import call_command
 
-    from cms.demo.rewards import DEMO_FUND_ALLOCATION, DEMO_FUND_BUDGET
     from complaints.models import LedgerEntry, RewardFund
     from complaints.rewards.selectors.claims import fund_allocated, fund_balance
+    from demo.rewards import DEMO_FUND_ALLOCATION, DEMO_FUND_BUDGET
     from portal import roles
 
     settings.DEBUG = True

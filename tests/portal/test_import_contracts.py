@@ -26,7 +26,7 @@ def run_lint(tree: Path) -> subprocess.CompletedProcess:
 def tree(tmp_path) -> Path:
     """A copy of the project's packages and its import rules."""
     ignore = shutil.ignore_patterns("__pycache__", "migrations", "data")
-    for package in ("portal", "cms", "complaints", "indicators", "inspections"):
+    for package in ("portal", "cms", "complaints", "indicators", "inspections", "demo"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=ignore)
     shutil.copy(ROOT / ".importlinter", tmp_path / ".importlinter")
     return tmp_path

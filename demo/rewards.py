@@ -6,11 +6,11 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from cms.demo.cases import clock
-from cms.demo.users import DEMO_SUPERUSER
 from complaints.models import RewardFund
 from complaints.rewards.selectors.claims import fund_allocated
 from complaints.rewards.services.claims import fund_allocate
+from demo.cases import clock
+from demo.users import DEMO_SUPERUSER
 
 DEMO_FUND_BUDGET = Decimal("200000.00")
 DEMO_FUND_ALLOCATION = Decimal("50000.00")
@@ -24,7 +24,7 @@ def seed_reward_fund(*, stdout) -> None:
     )
     if fund_allocated(fund) == 0:
         actor = get_user_model().objects.get(username=DEMO_SUPERUSER)
-        # Early in January, before the demo year's first payout (cms/demo/cases.py).
+        # Early in January, before the demo year's first payout (demo/cases.py).
         with clock(timezone.make_aware(datetime(year, 1, 5, 10, 0))):
             fund_allocate(
                 year=year, amount=DEMO_FUND_ALLOCATION, actor=actor, note="示例：首批拨付"

@@ -4,8 +4,8 @@ import hashlib
 
 from PIL import ImageChops
 
-from cms.demo.cases import photo
-from cms.demo.images import street_scene
+from demo.cases import photo
+from demo.images import street_scene
 
 
 def test_each_seed_draws_its_own_street():

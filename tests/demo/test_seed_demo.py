@@ -7,9 +7,9 @@ from django.core.management import CommandError, call_command
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from cms.demo.users import demo_accounts, handler_username
 from cms.models import CampaignPage, CaseStudyPage, HomePage, NewsPage, PortalSettings, TargetsPage
 from complaints.models import Category, ClaimState, Department, Report, ReportState, RewardClaim
+from demo.users import demo_accounts, handler_username
 from portal import roles
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from wagtail.models import Page, Site
 
-from cms.demo.english import translate_site
-from cms.demo.images import demo_image, demo_scene_image
 from cms.models import (
     CampaignGalleryImage,
     CampaignIndexPage,
@@ -25,6 +23,8 @@ from cms.models import (
     TargetsPage,
 )
 from complaints.models import Category, Community, Department, Town
+from demo.english import translate_site
+from demo.images import demo_image, demo_scene_image
 
 YEAR = 2026
 
@@ -131,7 +131,7 @@ def _campaigns(builder: TreeBuilder, home: HomePage) -> None:
         intro="<p>围绕市容热点难点问题，开展联勤联动、网格化管理和集中整治行动。</p>",
         listing_summary="市容热点难点整治、网格化建设、违建治理和“太湖杯”创优竞赛。",
     )
-    # Each campaign its own street (cms/demo/images.py): the seed picks the problem the
+    # Each campaign its own street (demo/images.py): the seed picks the problem the
     # "before" picture shows (seed % 4: litter, a stall, graffiti, a broken railing).
     stalls = scene_pair("大联动整治街面", 101)
     patrolled = scene_pair("网格化巡查街道", 104)
@@ -518,7 +518,7 @@ def _reward_scheme(builder: TreeBuilder, home: HomePage) -> None:
 def seed_site(*, stdout) -> int:
     """Create whatever part of the demo page tree is missing; returns how many pages it added.
 
-    The Chinese tree first, then English translations of its main pages (cms/demo/english.py).
+    The Chinese tree first, then English translations of its main pages (demo/english.py).
     """
     builder = TreeBuilder()
     home = _home(builder)

@@ -25,9 +25,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, reset_passwords, force, **options):
-        # The demo lives in cms.demo (pages, accounts, the demo year); imported here only.
-        from cms.demo.users import accounts_table
-        from cms.demo.users import reset_passwords as reset
+        # The demo lives in demo (pages, accounts, the demo year); imported here only.
+        from demo.users import accounts_table
+        from demo.users import reset_passwords as reset
 
         if not settings.DEBUG and not force:
             raise CommandError(

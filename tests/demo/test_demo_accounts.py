@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
-from cms.demo.users import DEMO_USERS, accounts_table, seed_users
+from demo.users import DEMO_USERS, accounts_table, seed_users
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,6 @@ from unittest import mock
 
 from django.utils import timezone
 
-from cms.demo.images import street_scene
 from complaints.cases.services.transitions import report_transition
 from complaints.cases.workflow import Action
 from complaints.intake.services.reports import report_submit, report_support
@@ -46,6 +45,7 @@ from complaints.privacy.uploads import CleanPhoto
 from complaints.rewards.services.claims import claim_approve, claim_assess, claim_cancel, claim_pay
 from complaints.rewards.services.informants import IdentityInput, informant_report_submit
 from complaints.satisfaction.services import satisfaction_callback_record, satisfaction_submit
+from demo.images import street_scene
 
 # Derives the submission tokens of the demo's reports (do not change: idempotency).
 NAMESPACE = uuid.UUID("6f1d2c1e-6a59-4c8e-9d33-3b1e2f8a7c10")

@@ -8,22 +8,22 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cms.demo.cases import seed_cases
-from cms.demo.content import seed_site
-from cms.demo.rewards import seed_reward_fund
-from cms.demo.users import (
-    DEMO_USERS,
-    accounts_table,
-    demo_accounts,
-    handler_username,
-    seed_users,
-)
 from complaints.cases.services.deadlines import holidays_load_national
 from complaints.models import Department
 from complaints.reference.services.reference_data import (
     categories_load_from_csv,
     demo_geography_load,
     reward_rules_load_from_csv,
+)
+from demo.cases import seed_cases
+from demo.content import seed_site
+from demo.rewards import seed_reward_fund
+from demo.users import (
+    DEMO_USERS,
+    accounts_table,
+    demo_accounts,
+    handler_username,
+    seed_users,
 )
 from portal.two_factor import seed_demo_devices
 
