@@ -24,6 +24,10 @@ INSPECTION_MANAGER = "inspection_manager"
 # A third-party inspector: the phone screen of their own assignments (inspections/views.py). The
 # admin access only lets them sign in and manage their second factor; their admin menu is empty.
 INSPECTOR = "inspector"
+# A maintenance contractor's (or a department's) staff: the findings and scores of the objects
+# their unit is responsible for, and contests of findings (inspections/contests.py). Their unit
+# is their DepartmentMembership, as for handlers.
+CONTRACTOR = "contractor"
 
 LABELS: dict[str, str] = {
     PUBLICITY_EDITOR: "宣传编辑",
@@ -36,6 +40,7 @@ LABELS: dict[str, str] = {
     AUDITOR: "审计员",
     INSPECTION_MANAGER: "督查管理",
     INSPECTOR: "第三方督查员",
+    CONTRACTOR: "养护单位",
 }
 
 
@@ -138,8 +143,12 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
             for verb in ("add", "change", "delete", "view")
         ),
         *(f"inspections.{verb}_assignment" for verb in ("change", "delete", "view")),
+        # Uphold or reject contractors' contests of findings (inspections/contests.py).
+        "inspections.view_contest",
+        "inspections.decide_contest",
     ],
     INSPECTOR: [ACCESS_ADMIN],
+    CONTRACTOR: [ACCESS_ADMIN, "inspections.contest_finding"],
 }
 
 # Page permissions over the whole tree (granted at the root page).

@@ -76,6 +76,7 @@ OFFICER, APPROVER, AUDITOR = roles.REWARD_OFFICER, roles.REWARD_APPROVER, roles.
 EDITOR, MODERATOR = roles.PUBLICITY_EDITOR, roles.PUBLICITY_MODERATOR
 INSPECTIONS = roles.INSPECTION_MANAGER
 INSPECTOR = roles.INSPECTOR
+CONTRACTOR = roles.CONTRACTOR
 CASE_ROLES = (INTAKE, HANDLER, SUPERVISOR)
 REWARD_ROLES = (OFFICER, APPROVER, AUDITOR)
 
@@ -329,15 +330,13 @@ ACCESS: dict[str, dict[str, str]] = {
     "inspections_finding_photo": only(INSPECTIONS),
     # Importing objects (inspections/import_views.py): who adds and changes objects.
     "inspections_object_import": only(INSPECTIONS),
-    # Contests (inspections/contest_views.py) ask inspections.contest_finding (a unit's results
-    # and its contest form) and inspections.decide_contest (the decisions), which no role holds
-    # until portal/roles.py declares the contractor role (docs/inspections.md "Contests"). The
-    # superuser holds them but no unit (its results are empty, any finding a 404); no contest
-    # exists here (a 404).
-    "inspections_own_results": nobody_but_superuser(),
+    # Contests (inspections/contest_views.py): the 养护单位 role's results of its own units and
+    # its contest form (the finding here is of an inspection not yet submitted, which no unit
+    # sees: a 404 to everyone); the 督查管理 role decides.
+    "inspections_own_results": only(CONTRACTOR),
     "inspections_contest_file": nobody(),
-    "inspections_contests": nobody_but_superuser(),
-    "inspections_contest_decide": nobody(),
+    "inspections_contests": only(INSPECTIONS),
+    "inspections_contest_decide": only(INSPECTIONS),
     # The monthly inspection bulletin (inspections/bulletin_views.py): who reads inspections.
     "inspections_bulletin": only(INSPECTIONS),
     "inspections_bulletin_pdf": only(INSPECTIONS),
@@ -655,6 +654,8 @@ class Fixtures:
             "inspection_assignments": self.assignment,
             "inspector": self.assignment,
             "inspections_finding_photo": self.finding,
+            "inspections_contest_file": self.finding,
+            "inspections_contest_decide": self.contest,
         }
         if namespace in by_namespace:
             obj = by_namespace[namespace]
@@ -854,6 +855,11 @@ def fixtures(home, reference_data, handler, make_staff, settings):
         ),
         photo=ContentFile(jpeg_bytes(), name="finding.jpg"),
     )
+    from inspections.models import Contest
+
+    contest = Contest.objects.create(
+        finding=finding, reason="已整改", contested_by=users[CONTRACTOR]
+    )
     return Fixtures(
         users=users,
         assignment=assignment,
@@ -882,6 +888,7 @@ def fixtures(home, reference_data, handler, make_staff, settings):
         snippets=snippets,
         inspection=inspection,
         unused_standard=unused_standard,
+        contest=contest,
     )
 
 
