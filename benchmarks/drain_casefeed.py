@@ -68,11 +68,12 @@ from decimal import Decimal
 from complaints.models import Category, CaseSystem
 from complaints.reference.services.reference_data import categories_load_from_csv, demo_geography_load
 from complaints.intake.services.reports import report_submit
+from complaints.intake.inputs import ReportInput
 categories_load_from_csv(); demo_geography_load()
 category = Category.objects.get(kind="event", code="0102")
 for _ in range({n}):
-    report_submit(submission_token=uuid.uuid4(), category=category, description="基准测试：垃圾",
-                  latitude=Decimal("31.555"), longitude=Decimal("120.255"), is_anonymous=True)
+    report_submit(input=ReportInput(submission_token=uuid.uuid4(), category=category, description="基准测试：垃圾",
+                  latitude=Decimal("31.555"), longitude=Decimal("120.255"), is_anonymous=True))
 CaseSystem.objects.update_or_create(slug="bench", defaults=dict(
     name="bench", kind="webhook", endpoint="{url}/webhook", secret="fake-secret", timeout=10))
 """

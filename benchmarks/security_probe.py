@@ -34,11 +34,12 @@ PLANT = r"""
 import json, uuid
 from complaints.models import Category, Report, ReportKind
 from complaints.intake.services.reports import report_submit
+from complaints.intake.inputs import ReportInput
 cat = Category.objects.get(kind="event", code="0102")
 def plant(**kw):
-    return report_submit(submission_token=uuid.uuid4(), category=cat, description="河边垃圾成堆。",
+    return report_submit(input=ReportInput(submission_token=uuid.uuid4(), category=cat, description="河边垃圾成堆。",
         latitude=31.5550, longitude=120.2550, contact_phone="13700000000",
-        consent_to_contact=True, **kw).report.reference
+        consent_to_contact=True, **kw)).report.reference
 out = {"public": plant(), "private": plant(is_public=False), "informant": plant(kind=ReportKind.INFORMANT),
        "private2": plant(is_public=False), "category": cat.pk}
 print("PLANTED" + json.dumps(out))

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from complaints.cases.services.transitions import report_transition
 from complaints.cases.workflow import Action
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit, report_support
 from complaints.models import (
     Category,
@@ -201,19 +202,21 @@ class DemoYear:
         centre = cell.centre
         with clock(at):
             return report_submit(
-                submission_token=self.token(number),
-                category=category,
-                description=f"{community.name}{spot}{category.name}：{rng.choice(DETAILS)}",
-                observed_at=at - timedelta(hours=rng.uniform(1, 20)),
-                grid_cell=cell,
-                address=f"{town.name}{rng.choice(ROADS)}{rng.randrange(1, 300)}号{spot}",
-                latitude=Decimal(f"{centre[0]:.6f}") if centre else None,
-                longitude=Decimal(f"{centre[1]:.6f}") if centre else None,
-                is_anonymous=anonymous,
-                contact_name="" if anonymous else f"{rng.choice(SURNAMES)}先生",
-                contact_phone="" if anonymous else f"1380000{rng.randrange(10000):04d}",
-                consent_to_contact=False,  # the demo sends no messages
-                channel=rng.choices(("web", "hotline", "open311"), weights=(75, 20, 5))[0],
+                input=ReportInput(
+                    submission_token=self.token(number),
+                    category=category,
+                    description=f"{community.name}{spot}{category.name}：{rng.choice(DETAILS)}",
+                    observed_at=at - timedelta(hours=rng.uniform(1, 20)),
+                    grid_cell=cell,
+                    address=f"{town.name}{rng.choice(ROADS)}{rng.randrange(1, 300)}号{spot}",
+                    latitude=Decimal(f"{centre[0]:.6f}") if centre else None,
+                    longitude=Decimal(f"{centre[1]:.6f}") if centre else None,
+                    is_anonymous=anonymous,
+                    contact_name="" if anonymous else f"{rng.choice(SURNAMES)}先生",
+                    contact_phone="" if anonymous else f"1380000{rng.randrange(10000):04d}",
+                    consent_to_contact=False,  # the demo sends no messages
+                    channel=rng.choices(("web", "hotline", "open311"), weights=(75, 20, 5))[0],
+                )
             ).report
 
     # --- moving ----------------------------------------------------------------------------
@@ -417,18 +420,20 @@ def seed_claims(year: DemoYear, *, first_number: int) -> int:
             cell = year.rng.choice(year.cells)
             with clock(at):
                 report = informant_report_submit(
-                    submission_token=token,
-                    category=category,
-                    description=f"{cell.community.name}有人{category.name}，我拍了照片。",
-                    # Seen ten days before it was reported: outside the claim window.
-                    observed_at=at
-                    - (
-                        timedelta(days=10)
-                        if outcome == ClaimState.INELIGIBLE
-                        else timedelta(hours=3)
+                    input=ReportInput(
+                        submission_token=token,
+                        category=category,
+                        description=f"{cell.community.name}有人{category.name}，我拍了照片。",
+                        # Seen ten days before it was reported: outside the claim window.
+                        observed_at=at
+                        - (
+                            timedelta(days=10)
+                            if outcome == ClaimState.INELIGIBLE
+                            else timedelta(hours=3)
+                        ),
+                        grid_cell=cell,
+                        address=f"{cell.community.town.name}{year.rng.choice(ROADS)}附近",
                     ),
-                    grid_cell=cell,
-                    address=f"{cell.community.town.name}{year.rng.choice(ROADS)}附近",
                     identities=[
                         IdentityInput(
                             name=f"{year.rng.choice(SURNAMES)}{year.rng.choice('明华军丽强芳')}",

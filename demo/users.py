@@ -29,6 +29,9 @@ DEMO_USERS = {
     roles.INSPECTION_MANAGER: "demo_inspection",
     # The phone screen /inspector/ (`seed_inspections` gives it this month's markets).
     roles.INSPECTOR: "demo_inspector",
+    # A maintenance unit's staff (养护单位): the findings and scores of the demo handler's
+    # department's objects, and contests of them within the window.
+    roles.CONTRACTOR: "demo_contractor",
 }
 # The demo handler works for this department (key from complaints' reference data).
 DEMO_HANDLER_DEPARTMENT = "sanitation"
@@ -46,7 +49,7 @@ def handler_username(department_key: str) -> str:
 class DemoAccount:
     username: str
     role: str | None  # None: the superuser
-    department: str = ""  # a handler's department name
+    department: str = ""  # a handler's (or the contractor's) department name
 
     @property
     def role_label(self) -> str:
@@ -58,8 +61,11 @@ def demo_accounts() -> list[DemoAccount]:
     from complaints.models import Department
 
     accounts = [DemoAccount(DEMO_SUPERUSER, None)]
+    sanitation = Department.objects.filter(key=DEMO_HANDLER_DEPARTMENT).first()
     for role, username in DEMO_USERS.items():
-        if role != roles.DEPARTMENT_HANDLER:
+        if role == roles.CONTRACTOR and sanitation is not None:
+            accounts.append(DemoAccount(username, role, sanitation.name))
+        elif role != roles.DEPARTMENT_HANDLER:
             accounts.append(DemoAccount(username, role))
     for department in Department.objects.order_by("pk"):
         accounts.append(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from complaints.cases.services.deadlines import working_time_add
 from complaints.cases.workflow import Action, on_transition
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit
 from complaints.models import Report, ReportChannel, ReportState
 from inspections.models import Finding, Inspection, InspectionObject, Standard, StandardItem
@@ -130,30 +131,31 @@ def finding_case_create(*, finding: Finding) -> Report:
         "count": finding.occurrences,
         "note": finding.note,
     }
-    case = {
+    case = ReportInput(
         # Derived from the finding's device id: filing the case twice finds the first.
-        "submission_token": uuid.uuid5(finding.client_uuid, "case"),
-        "category": item.category,
-        "description": description.strip(),
-        "observed_at": finding.inspection.inspected_at,
-        "town": obj.town,
-        "address": obj.name,
-        "is_anonymous": True,
-        "is_public": False,
-        "channel": ReportChannel.INSPECTION,
-    }
-    position = {
-        "latitude": finding.inspection.latitude,
-        "longitude": finding.inspection.longitude,
-    }
+        submission_token=uuid.uuid5(finding.client_uuid, "case"),
+        category=item.category,
+        description=description.strip(),
+        observed_at=finding.inspection.inspected_at,
+        town=obj.town,
+        address=obj.name,
+        is_anonymous=True,
+        is_public=False,
+        channel=ReportChannel.INSPECTION,
+    )
+    position = {"latitude", "longitude"}
     try:
-        result = report_submit(**case, **position)
+        result = report_submit(
+            input=case.replace(
+                latitude=finding.inspection.latitude, longitude=finding.inspection.longitude
+            )
+        )
     except ValidationError as error:
         # A phone's position intake refuses (outside the district's grid, at an object on its
         # edge): the case is filed by the object's town and name instead, never lost.
-        if not set(getattr(error, "error_dict", {})) & set(position):
+        if not set(getattr(error, "error_dict", {})) & position:
             raise
-        result = report_submit(**case)
+        result = report_submit(input=case)
     report = result.report
     if report.state == ReportState.RECEIVED and report.department_id != obj.responsible_unit_id:
         # Intake sees the object's responsible unit proposed, whatever the category's routing.

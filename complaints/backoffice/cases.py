@@ -26,16 +26,19 @@ from complaints.backoffice.forms import (
     RevealForm,
     RoutingPreviewForm,
 )
+from complaints.cases.permissions import (
+    may_record_callbacks,
+    may_reveal_contact,
+    require_staff_role,
+)
 from complaints.cases.selectors import reports_visible_to
 from complaints.cases.services.deadlines import report_is_due_soon, report_is_overdue
 from complaints.cases.services.transitions import TransitionNotAllowed, report_transition
 from complaints.cases.workflow import (
-    STAFF_ROLES,
     TRANSITION_BY_ACTION,
     actions_from,
     public_state,
     role_may_fire,
-    user_roles,
 )
 from complaints.models import (
     Attachment,
@@ -50,13 +53,8 @@ from complaints.satisfaction.services import satisfaction_callback_record
 from portal import roles
 
 
-def _require_staff_role(user, wanted=STAFF_ROLES):
-    if not user_roles(user) & set(wanted):
-        raise PermissionDenied
-
-
 def _case_for(request, pk) -> Report:
-    _require_staff_role(request.user)
+    require_staff_role(request.user)
     report = (
         reports_visible_to(user=request.user)
         .select_related("category", "town", "community", "grid_cell", "department", "duplicate_of")
@@ -148,7 +146,7 @@ class CaseView(_TitledMixin, TemplateView):
     def get_context_data(self, bound_forms=None, revealed=False, callback_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         report = self.report
-        held = user_roles(self.request.user)
+        user = self.request.user
         overdue = report_is_overdue(report=report)
         actions = self.action_forms(bound_forms)
         context.update(
@@ -170,13 +168,13 @@ class CaseView(_TitledMixin, TemplateView):
             satisfaction=report.satisfaction_responses.all(),
             actions=actions,
             active_action=self.active_action(actions, bound_forms),
-            may_reveal=bool(held & set(roles.CONTACT_REVEAL_ROLES)),
+            may_reveal=may_reveal_contact(user),
             revealed=revealed,
             reveal_form=RevealForm(),
             callback_form=callback_form
             or (
                 CallbackForm()
-                if roles.SUPERVISOR in held
+                if may_record_callbacks(user)
                 and report.state in (ReportState.CLOSED, ReportState.REOPEN_REQUESTED)
                 else None
             ),
@@ -303,7 +301,7 @@ class CaseRevealView(CaseView):
     http_method_names = ["post"]
 
     def post(self, request, pk, **kwargs):
-        if not user_roles(request.user) & set(roles.CONTACT_REVEAL_ROLES):
+        if not may_reveal_contact(request.user):
             raise PermissionDenied
         if self.report.kind == ReportKind.INFORMANT:
             # An informant's identity is sealed in Informant rows, opened only on the reward
@@ -356,7 +354,7 @@ class RoutingPreviewView(_TitledMixin, TemplateView):
     header_icon = "resubmit"
 
     def dispatch(self, request, *args, **kwargs):
-        _require_staff_role(request.user, (roles.INTAKE_OPERATOR, roles.SUPERVISOR))
+        require_staff_role(request.user, (roles.INTAKE_OPERATOR, roles.SUPERVISOR))
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -378,7 +376,7 @@ class HotlineReportView(_TitledMixin, TemplateView):
     header_icon = "mail"
 
     def dispatch(self, request, *args, **kwargs):
-        _require_staff_role(request.user, (roles.INTAKE_OPERATOR,))
+        require_staff_role(request.user, (roles.INTAKE_OPERATOR,))
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, form=None, created=None, access_code=None, **kwargs):

@@ -4,7 +4,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
 
-from complaints.cases.workflow import user_roles
+from complaints.cases.permissions import has_staff_role
 from portal import roles
 
 
@@ -12,7 +12,7 @@ class _RoleMenuItem(MenuItem):
     roles: tuple[str, ...] = ()
 
     def is_shown(self, request):
-        return bool(user_roles(request.user) & set(self.roles))
+        return has_staff_role(request.user, self.roles)
 
 
 class HotlineMenuItem(_RoleMenuItem):

@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.cases.permissions import may_record_callbacks
 from complaints.cases.services.events import case_event_record
-from complaints.cases.workflow import Action, user_roles
+from complaints.cases.workflow import Action
 from complaints.models import (
     CaseEvent,
     RatingToken,
@@ -20,7 +21,6 @@ from complaints.models import (
     SatisfactionResponse,
 )
 from complaints.privacy.crypto import keyed_hash
-from portal import roles
 
 RATING_LINK_LIFETIME = timedelta(days=14)
 RATEABLE_STATES = (ReportState.CLOSED,)
@@ -140,7 +140,7 @@ def satisfaction_callback_record(
     *, report: Report, rating: str, comment: str, actor
 ) -> SatisfactionResponse:
     """A supervisor records a callback visit (回访) with the resident's answer."""
-    if roles.SUPERVISOR not in user_roles(actor):
+    if not may_record_callbacks(actor):
         raise PermissionDenied(_("Only supervisors record callbacks."))
     if rating not in SatisfactionRating.values:
         raise ValidationError({"rating": _("Choose one of the answers.")})

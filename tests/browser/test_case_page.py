@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from complaints.cases.services.transitions import report_transition
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit
 from complaints.models import DepartmentMembership, Report, ReportState
 from complaints.reference.services.reference_data import (
@@ -63,15 +64,17 @@ def new_report() -> Report:
     photo = SimpleUploadedFile("evidence.jpg", jpeg_bytes(colour=(180, 90, 40)), "image/jpeg")
     draft = upload_draft_add(token=uuid.uuid4().hex + uuid.uuid4().hex[:8], upload=photo)
     return report_submit(
-        submission_token=uuid.uuid4(),
-        category=category("event", "0102"),
-        description="菜场门口垃圾成堆，两天没人清理。",
-        latitude=POINT[0],
-        longitude=POINT[1],
-        address="太湖大道 100 号",
-        contact_phone="13812345678",
-        consent_to_contact=True,
-        photo_drafts=[draft],
+        input=ReportInput(
+            submission_token=uuid.uuid4(),
+            category=category("event", "0102"),
+            description="菜场门口垃圾成堆，两天没人清理。",
+            latitude=POINT[0],
+            longitude=POINT[1],
+            address="太湖大道 100 号",
+            contact_phone="13812345678",
+            consent_to_contact=True,
+            photo_drafts=[draft],
+        )
     ).report
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.utils import translation
 
 from complaints.cases.workflow import PublicState
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit
 from complaints.models import DepartmentMembership, Report, ReportState, SatisfactionResponse
 from complaints.reference.services.reference_data import (
@@ -31,14 +32,16 @@ def case(home):
     categories_load_from_csv()
     demo_geography_load()
     result = report_submit(
-        submission_token=uuid.uuid4(),
-        category=category("event", "0102"),
-        description="菜场门口垃圾成堆，两天没人清理。",
-        latitude=POINT[0],
-        longitude=POINT[1],
-        address="太湖大道 100 号",
-        contact_phone="13812345678",
-        consent_to_contact=True,
+        input=ReportInput(
+            submission_token=uuid.uuid4(),
+            category=category("event", "0102"),
+            description="菜场门口垃圾成堆，两天没人清理。",
+            latitude=POINT[0],
+            longitude=POINT[1],
+            address="太湖大道 100 号",
+            contact_phone="13812345678",
+            consent_to_contact=True,
+        )
     )
     return result.report, result.access_code
 

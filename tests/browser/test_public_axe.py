@@ -9,6 +9,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from wagtail.models import Locale, Page
 
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit
 from complaints.models import Category
 from tests.browser.conftest import BROWSER_DB, PHONE, assert_no_accessibility_violations
@@ -46,12 +47,14 @@ def test_every_public_page_passes_axe_at_both_widths_in_both_languages(
     call_command("seed_demo")
     settings.DEBUG = False
     filed = report_submit(
-        submission_token=uuid.uuid4(),
-        category=Category.objects.filter(is_active=True).order_by("pk").first(),
-        description="路口垃圾桶旁边堆满了垃圾。",
-        latitude=Decimal("31.555100"),
-        longitude=Decimal("120.255100"),
-        is_anonymous=True,
+        input=ReportInput(
+            submission_token=uuid.uuid4(),
+            category=Category.objects.filter(is_active=True).order_by("pk").first(),
+            description="路口垃圾桶旁边堆满了垃圾。",
+            latitude=Decimal("31.555100"),
+            longitude=Decimal("120.255100"),
+            is_anonymous=True,
+        )
     )
     reference, code = filed.report.reference, filed.access_code
     pages = one_page_of_each_kind()

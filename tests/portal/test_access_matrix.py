@@ -43,6 +43,7 @@ from django.utils.regex_helper import normalize
 
 from complaints.models import (
     DataExport,
+    Department,
     DepartmentMembership,
     Holiday,
     IdentityErasure,
@@ -56,7 +57,8 @@ from indicators.models import ScoreWeights
 from portal import roles
 from tests.complaints import conftest as complaints_conftest
 from tests.complaints.conftest import jpeg_bytes, photo
-from tests.support.cases import put_in_state, submit
+from tests.support.cases import submit
+from tests.support.factories import report_walk
 from tests.support.rewards import close, dumping, fund, inform, rule
 from tests.support.rewards_admin import NAME, PHONE
 
@@ -776,7 +778,12 @@ def fixtures(home, reference_data, handler, make_staff, settings):
     users[SUPERUSER] = superuser
 
     draft = upload_draft_add(token=uuid.uuid4().hex + uuid.uuid4().hex[:8], upload=photo())
-    report = put_in_state(submit(photo_drafts=[draft]), ReportState.DISPATCHED, requester=handler)
+    report = report_walk(
+        submit(photo_drafts=[draft]),
+        ReportState.DISPATCHED,
+        actors={roles.DEPARTMENT_HANDLER: handler},
+        department=Department.objects.get(key="sanitation"),
+    )
     # A closed informant report with a claim, in a funded year with a rule.
     rule_row = rule(dumping(), amount="50.00")
     fund_row = fund(users[APPROVER], budget="10000.00", allocate="5000.00")

@@ -7,7 +7,7 @@ import pytest
 
 from complaints.models import DepartmentMembership, Report
 from portal import roles
-from tests.support.factories import ReportFactory, report_walk, staff_forget
+from tests.support.factories import ReportFactory, staff_forget
 
 
 @pytest.fixture
@@ -49,18 +49,6 @@ def submit(**overrides) -> Report:
     """A fresh web report of 暴露垃圾 (sanitation, 4 working hours) at the demo POINT, filed
     through intake (``ReportFactory`` with its defaults; ``overrides`` are its arguments)."""
     return ReportFactory(**overrides)
-
-
-def put_in_state(report: Report, state: str, *, requester=None) -> Report:
-    """Walk ``report`` to ``state`` through the workflow (kept for tests outside the case
-    slice; new tests use ``ReportFactory(state=...)`` or ``report_walk``). ``requester`` is
-    the handler who works on it (asks for an extension, handles it); a dispatch sends it to
-    sanitation, as before the factories."""
-    from complaints.models import Department
-
-    actors = {roles.DEPARTMENT_HANDLER: requester} if requester is not None else None
-    sanitation = Department.objects.get(key="sanitation")
-    return report_walk(report, state, actors=actors, department=sanitation)
 
 
 # The test's own staff fixtures, used by report_in for the steps of their role when the test

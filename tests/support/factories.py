@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from complaints.cases.services.transitions import report_transition
 from complaints.cases.workflow import RESIDENT, TRANSITIONS, Requirement, Transition
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit
 from complaints.intake.services.uploads import upload_draft_add
 from complaints.models import Department, DepartmentMembership, Report, ReportKind, ReportState
@@ -273,5 +274,6 @@ def report_file(*, kind: str = ReportKind.COMPLAINT, **data) -> Report:
             "identities",
             [IdentityInput(name="王五", phone="13900000001", payment_account="6222 0000 12345678")],
         )
-        return informant_report_submit(**data).report
-    return report_submit(kind=kind, **data).report
+        identities = data.pop("identities")
+        return informant_report_submit(input=ReportInput(**data), identities=identities).report
+    return report_submit(input=ReportInput(kind=kind, **data)).report

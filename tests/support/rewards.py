@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from complaints.cases.services.transitions import report_transition
 from complaints.cases.workflow import Action
+from complaints.intake.inputs import ReportInput
 from complaints.models import GridCell, Report, ReportState, RewardRule
 from complaints.rewards.services.claims import claim_approve, claim_assess, claim_pay, fund_allocate
 from complaints.rewards.services.informants import IdentityInput, informant_report_submit
@@ -62,7 +63,8 @@ def inform(*, cat=None, cell: GridCell | None = None, identities=None, **overrid
         "identities": [identity()] if identities is None else identities,
     }
     data.update(overrides)
-    return informant_report_submit(**data).report
+    identities = data.pop("identities")
+    return informant_report_submit(input=ReportInput(**data), identities=identities).report
 
 
 def close(report: Report, supervisor) -> Report:

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, overload
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -214,29 +213,17 @@ def report_input_check(*, input: ReportInput) -> ReportInput:
     return checked.replace(**changes)
 
 
-@overload
-def report_submit(*, input: ReportInput) -> SubmitResult: ...
-
-
-@overload
-def report_submit(**fields: Any) -> SubmitResult: ...
-
-
-def report_submit(*, input: ReportInput | None = None, **fields: Any) -> SubmitResult:
+def report_submit(*, input: ReportInput) -> SubmitResult:
     """File a report, exactly once per submission token.
 
-    ``input`` is what the submission says (:class:`ReportInput`); the keyword arguments of
-    a ``ReportInput`` are still taken instead, for older callers. The input is judged by
+    ``input`` is what the submission says (:class:`ReportInput`), built the same way by every
+    entry point (web, hotline, informant, Open311). The input is judged by
     ``report_input_check`` (ValidationError keyed by field). Creates the report with its
     reference and a fresh access code (returned in clear once, stored hashed), moves the
     sanitised photo drafts onto it, records the ``received`` event (which queues the
     acknowledgement) — all in one transaction. A second call with the same token returns the
     first report with ``created=False`` and no access code.
     """
-    if input is None:
-        input = ReportInput(**fields)
-    elif fields:
-        raise TypeError("report_submit takes input= or the input's fields, not both")
     # No look-up of the token first: the intake views have made it already (a double tap
     # gets its receipt before reaching here), and the unique token makes a second filing fail
     # below, which then answers with the first report.

@@ -23,23 +23,17 @@ IDENTITY_FIELDS = "name, phone, payment account"
 @transaction.atomic
 def informant_report_submit(
     *,
-    input: ReportInput | None = None,
+    input: ReportInput,
     identities: Sequence[IdentityInput] = (),
-    **fields,
 ) -> SubmitResult:
     """File an informant report, exactly once per submission token.
 
-    ``input`` is what the report says (the keyword arguments of a ``ReportInput`` are still
-    taken instead); the intake service judges it like any report, as kind informant. The
+    ``input`` is what the report says; the intake service judges it like any report, as kind informant. The
     report enters the normal case workflow without any contact details; each identity (joint
     reporters share one reward) is sealed in an :class:`Informant` row with a pending
     :class:`RewardClaim`. No identity means no reward. ``access_code`` of the result is the
     receipt code, returned in clear this once.
     """
-    if input is None:
-        input = ReportInput(**fields)
-    elif fields:
-        raise TypeError("informant_report_submit takes input= or the input's fields, not both")
     input = input.replace(kind=ReportKind.INFORMANT)
     if not input.category.reward_eligible:
         raise ValidationError({"category": _("Reports in this category earn no reward.")})

@@ -12,6 +12,7 @@ import requests
 
 from complaints.cases.services.transitions import report_transition
 from complaints.cases.workflow import Action
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit
 from complaints.models import CaseSystem, ConnectorKind, Report
 from portal import roles
@@ -137,7 +138,7 @@ def file_report(**overrides) -> Report:
         Decimal(str(data["latitude"])),
         Decimal(str(data["longitude"])),
     )
-    return report_submit(**data).report
+    return report_submit(input=ReportInput(**data)).report
 
 
 @pytest.fixture

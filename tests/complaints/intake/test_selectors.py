@@ -2,11 +2,13 @@ import uuid
 
 import pytest
 
+from complaints.intake.inputs import ReportInput
 from complaints.intake.selectors import report_for_tracking, reports_nearby_open
 from complaints.intake.services.reports import report_submit
-from complaints.models import GridCell, Report, ReportState
+from complaints.models import GridCell, ReportState
 from complaints.reference.selectors.geography import grid_cell_for_point, grid_cell_neighbour_ids
 from tests.complaints.conftest import POINT, category, cell_at
+from tests.support.factories import report_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +23,7 @@ def file_report(**overrides):
         "longitude": POINT[1],
     }
     arguments.update(overrides)
-    return report_submit(**arguments)
+    return report_submit(input=ReportInput(**arguments))
 
 
 def test_point_in_polygon_finds_the_cell_and_outside_none(reference_data):
@@ -63,7 +65,7 @@ def test_nearby_within_250_m_same_category_open_only(reference_data):
         == []
     )
     # Closed: not found.
-    Report.objects.filter(pk=report.pk).update(state=ReportState.CLOSED)
+    report_walk(report, ReportState.CLOSED)
     assert (
         reports_nearby_open(category=report.category, latitude=POINT[0], longitude=POINT[1]) == []
     )

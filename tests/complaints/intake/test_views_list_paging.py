@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit
 from tests.complaints.conftest import POINT, category
 
@@ -17,12 +18,14 @@ def file_reports(n: int) -> None:
     cat = category("event", "0102")
     for _ in range(n):
         report_submit(
-            submission_token=uuid.uuid4(),
-            category=cat,
-            description="垃圾满溢。",
-            latitude=POINT[0],
-            longitude=POINT[1],
-            is_anonymous=True,
+            input=ReportInput(
+                submission_token=uuid.uuid4(),
+                category=cat,
+                description="垃圾满溢。",
+                latitude=POINT[0],
+                longitude=POINT[1],
+                is_anonymous=True,
+            )
         )
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 
 from complaints.cases.services.events import case_event_record
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit, report_support
 from complaints.models import CaseEvent, Report, ReportState
 from complaints.notifications.sms import MemorySmsBackend
@@ -33,7 +34,7 @@ def submit(**overrides) -> Report:
         "consent_to_contact": True,
     }
     arguments.update(overrides)
-    return report_submit(**arguments).report
+    return report_submit(input=ReportInput(**arguments)).report
 
 
 def register(report: Report) -> None:

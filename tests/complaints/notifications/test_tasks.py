@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from complaints.cases.services.events import case_event_record
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit, report_support
 from complaints.models import CaseEvent, ReportState
 from complaints.notifications.sms import MemorySmsBackend
@@ -30,7 +31,7 @@ def submit(**overrides):
         "consent_to_contact": True,
     }
     arguments.update(overrides)
-    return report_submit(**arguments).report
+    return report_submit(input=ReportInput(**arguments)).report
 
 
 def test_acknowledgement_by_the_chosen_channel_after_commit(

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit
 from complaints.models import Category, Report, ReportKind
 from tests.complaints.conftest import POINT, POINT_NEARBY, category, cell_at
@@ -179,7 +180,7 @@ def plant(*, category_code: str = "0102", **overrides) -> Report:
         "longitude": POINT_NEARBY[1],
     }
     arguments.update(overrides)
-    return report_submit(**arguments).report
+    return report_submit(input=ReportInput(**arguments)).report
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit
 from complaints.models import Report, ReportState
 from tests.complaints.conftest import POINT, category, cell_at
@@ -59,12 +60,14 @@ def test_updates_by_service_request_id_match_any_letter_case(client, filed):
 def many(reference_data):
     """1,205 public open reports in one cell, filed this minute (bulk: the list is the test)."""
     first = report_submit(
-        submission_token=uuid.uuid4(),
-        category=category("event", "0102"),
-        description="垃圾",
-        is_anonymous=True,
-        latitude=POINT[0],
-        longitude=POINT[1],
+        input=ReportInput(
+            submission_token=uuid.uuid4(),
+            category=category("event", "0102"),
+            description="垃圾",
+            is_anonymous=True,
+            latitude=POINT[0],
+            longitude=POINT[1],
+        )
     ).report
     assert first.grid_cell == cell_at(*POINT) and first.department is not None
     copies = []

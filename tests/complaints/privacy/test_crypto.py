@@ -2,6 +2,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.db import connection
 
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit
 from complaints.privacy.codes import access_code_generate, access_code_hash, phone_hash
 from complaints.privacy.crypto import DecryptionError, decrypt_text, encrypt_text
@@ -14,14 +15,16 @@ def test_contact_is_encrypted_at_rest(reference_data):
     import uuid
 
     result = report_submit(
-        submission_token=uuid.uuid4(),
-        category=category("event", "0102"),
-        description="垃圾",
-        address="某路",
-        contact_name="李四",
-        contact_phone="13812345678",
-        contact_email="li@example.com",
-        consent_to_contact=True,
+        input=ReportInput(
+            submission_token=uuid.uuid4(),
+            category=category("event", "0102"),
+            description="垃圾",
+            address="某路",
+            contact_name="李四",
+            contact_phone="13812345678",
+            contact_email="li@example.com",
+            consent_to_contact=True,
+        )
     )
     with connection.cursor() as cursor:
         cursor.execute(

@@ -18,6 +18,7 @@ import uuid
 import pytest
 from django.db import connection
 
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit, report_support
 from complaints.models import CaseSystem, ConnectorKind, Informant, PiiAccess, Report
 from complaints.privacy.codes import phone_normalise
@@ -68,14 +69,16 @@ def file_personal_data(client, report_url, make_staff) -> None:
     assert response.status_code == 302, response.content[:500]
     # A hotline caller entered by staff, and a neighbour who supports the report.
     report = report_submit(
-        submission_token=uuid.uuid4(),
-        category=category("event", "0102"),
-        description="垃圾没人清理",
-        address="太湖大道 1 号",
-        contact_name=CALLER["name"],
-        contact_phone=CALLER["phone"],
-        contact_email=CALLER["email"],
-        consent_to_contact=True,
+        input=ReportInput(
+            submission_token=uuid.uuid4(),
+            category=category("event", "0102"),
+            description="垃圾没人清理",
+            address="太湖大道 1 号",
+            contact_name=CALLER["name"],
+            contact_phone=CALLER["phone"],
+            contact_email=CALLER["email"],
+            consent_to_contact=True,
+        )
     ).report
     report_support(
         report=report,

@@ -4,9 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit, report_support
 from complaints.models import CaseEvent, GridCell, Report, ReportState
 from tests.complaints.conftest import POINT, category, cell_at
+from tests.support.factories import report_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +23,7 @@ def submit(**overrides):
         "consent_to_contact": True,
     }
     arguments.update(overrides)
-    return report_submit(**arguments)
+    return report_submit(input=ReportInput(**arguments))
 
 
 def test_references_are_consecutive_per_year(reference_data):
@@ -101,7 +103,6 @@ def test_support_counts_once_per_token_and_only_open_reports(reference_data):
     assert created and not created_again and again.pk == supporter.pk
     report.refresh_from_db()
     assert report.supporter_count == 1
-    Report.objects.filter(pk=report.pk).update(state=ReportState.CLOSED)
-    report.refresh_from_db()
+    report = report_walk(report, ReportState.CLOSED)
     with pytest.raises(ValidationError):
         report_support(report=report, submission_token=uuid.uuid4())

@@ -11,10 +11,12 @@ import uuid
 
 import pytest
 
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit
 from complaints.intake.views import support_offer_sign
 from complaints.models import CaseEvent, Category, Report, ReportKind, ReportState, ReportSupporter
 from tests.complaints.conftest import POINT, POINT_NEARBY, category, form_data
+from tests.support.factories import report_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -35,15 +37,17 @@ def normalised(response) -> tuple[int, str]:
 def plant(*, kind=ReportKind.COMPLAINT, is_public=True, cat: Category | None = None) -> Report:
     """A report filed at the form's point, in the form's category unless told otherwise."""
     return report_submit(
-        submission_token=uuid.uuid4(),
-        category=cat or category("event", "0102"),
-        description="河边有人偷倒垃圾。",
-        latitude=POINT[0],
-        longitude=POINT[1],
-        contact_phone="13700000000",
-        consent_to_contact=True,
-        is_public=is_public,
-        kind=kind,
+        input=ReportInput(
+            submission_token=uuid.uuid4(),
+            category=cat or category("event", "0102"),
+            description="河边有人偷倒垃圾。",
+            latitude=POINT[0],
+            longitude=POINT[1],
+            contact_phone="13700000000",
+            consent_to_contact=True,
+            is_public=is_public,
+            kind=kind,
+        )
     ).report
 
 
@@ -71,7 +75,7 @@ def test_only_public_open_complaints_are_suggested(client, site, reference_data,
     plant(kind=ReportKind.INFORMANT)
     plant(is_public=False)
     closed = plant()
-    Report.objects.filter(pk=closed.pk).update(state=ReportState.CLOSED)
+    report_walk(closed, ReportState.CLOSED)
     response = client.post(report_url, nearby_form())
     assert response.status_code == 200
     assert [r for r, _state in response.context["nearby"]] == [shown]
@@ -110,7 +114,7 @@ def test_every_refusal_is_the_same_and_stores_nothing(
     informant = plant(kind=ReportKind.INFORMANT)
     private = plant(is_public=False)
     closed = plant()
-    Report.objects.filter(pk=closed.pk).update(state=ReportState.CLOSED)
+    report_walk(closed, ReportState.CLOSED)
     public = plant()
     data = nearby_form()
     # A genuinely offered, open public complaint gives the baseline refusal when its offer is

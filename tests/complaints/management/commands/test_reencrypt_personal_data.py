@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from complaints.intake.inputs import ReportInput
 from complaints.intake.services.reports import report_submit, report_support
 from complaints.models import (
     CaseSystem,
@@ -45,14 +46,16 @@ def personal_data(reference_data, settings):
     """Contacts, a supporter, two informants and a case system's secrets, under key A."""
     settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
     report = report_submit(
-        submission_token=uuid.uuid4(),
-        category=category("event", "0102"),
-        description="垃圾没人清理",
-        address="太湖大道 1 号",
-        contact_name="张三",
-        contact_phone="13812345678",
-        contact_email="zhang@example.com",
-        consent_to_contact=True,
+        input=ReportInput(
+            submission_token=uuid.uuid4(),
+            category=category("event", "0102"),
+            description="垃圾没人清理",
+            address="太湖大道 1 号",
+            contact_name="张三",
+            contact_phone="13812345678",
+            contact_email="zhang@example.com",
+            consent_to_contact=True,
+        )
     ).report
     report_support(
         report=report,

@@ -7,6 +7,7 @@ from django.urls import reverse
 from complaints.models import (
     ClaimState,
     DataExport,
+    Department,
     GridCell,
     PiiAccess,
     ReportKind,
@@ -18,7 +19,8 @@ from complaints.privacy.codes import phone_hash
 from complaints.rewards.services.informants import informant_identity_reveal
 from portal import roles
 from tests.complaints.backoffice.test_cases_screens import refused
-from tests.support.cases import put_in_state, submit
+from tests.support.cases import submit
+from tests.support.factories import report_walk
 from tests.support.rewards import (
     close,
     dumping,
@@ -188,7 +190,11 @@ def test_case_link_only_for_roles_that_see_cases(staff, client, closed_claim, ma
 
 @pytest.mark.parametrize("role", ["handler", "supervisor", "intake"])
 def test_case_screens_keep_the_informant_sealed(role, staff, client, informant_report):
-    report = put_in_state(informant_report, ReportState.DISPATCHED)
+    report = report_walk(
+        informant_report,
+        ReportState.DISPATCHED,
+        department=Department.objects.get(key="sanitation"),
+    )
     assert report.kind == ReportKind.INFORMANT
     client.force_login(staff[role])
     page = client.get(reverse("complaints_case", args=[report.pk]))
