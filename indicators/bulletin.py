@@ -13,7 +13,6 @@ number of queries, plus the hot spots' detection when that module is there.
 """
 
 import importlib
-import io
 from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
@@ -27,6 +26,7 @@ from indicators.periods import Period, PeriodKind
 from indicators.scores import Score, score_table, weights_for
 from indicators.selectors import indicator_table
 from indicators.working_hours import WorkingClock
+from portal.pdf import PdfStyles, landscape_pdf
 
 LEVELS = ("town", "department")
 HOT_SPOT_LIMIT = 10
@@ -131,8 +131,6 @@ def bulletin_figures(*, period: Period) -> dict:
 
 # --- The PDF -------------------------------------------------------------------------------
 
-CJK_FONT = "STSong-Light"  # reportlab's built-in CID font: no font file to ship
-
 
 def _text(value, suffix: str = "") -> str:
     return "—" if value is None or value == "" else f"{value}{suffix}"
@@ -190,60 +188,33 @@ def bulletin_summary(figures: dict) -> str:
 
 
 def bulletin_pdf(figures: dict, *, title: str) -> bytes:
-    """The bulletin as a PDF (A4 landscape), Chinese set in reportlab's STSong-Light."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
+    """The bulletin as a PDF (A4 landscape, portal/pdf.py)."""
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table
 
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    heading = ParagraphStyle("heading", fontName=CJK_FONT, fontSize=16, leading=22)
-    subheading = ParagraphStyle("subheading", fontName=CJK_FONT, fontSize=12, leading=18)
-    body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=9, leading=13)
-    style = TableStyle(
-        [
-            ("FONTNAME", (0, 0), (-1, -1), CJK_FONT),
-            ("FONTSIZE", (0, 0), (-1, -1), 8),
-            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e3eefa")),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ]
-    )
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        title=title,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-    )
-    story = [Paragraph(title, heading), Spacer(1, 4 * mm)]
-    story.append(Paragraph(bulletin_summary(figures), body))
-    for level, label in (
-        ("town", _("Ranking of towns")),
-        ("department", _("Ranking of departments")),
-    ):
-        story += [Spacer(1, 5 * mm), Paragraph(label, subheading)]
-        rows = [ranking_header(level), *[ranking_cells(row) for row in figures[f"{level}s"]]]
-        story.append(Table(rows, repeatRows=1, style=style))
-    story += [Spacer(1, 5 * mm), Paragraph(_("Recurring hot spots"), subheading)]
-    spots = figures.get("hot_spots")
-    if spots is None:
-        story.append(Paragraph(_("Hot spot detection is not available yet."), body))
-    elif not spots:
-        story.append(Paragraph(_("No hot spot came back this month."), body))
-    else:
-        rows = [[_("Grid cell"), _("Place"), _("Category"), _("Reports in the window")]]
-        rows += [[s["cell"], s["place"], s["category"], str(s["count"])] for s in spots]
-        story.append(Table(rows, repeatRows=1, style=style))
-    document.build(story)
-    return buffer.getvalue()
+    def story(styles: PdfStyles) -> list:
+        flowables = [Paragraph(title, styles.heading), Spacer(1, 4 * mm)]
+        flowables.append(Paragraph(bulletin_summary(figures), styles.body))
+        for level, label in (
+            ("town", _("Ranking of towns")),
+            ("department", _("Ranking of departments")),
+        ):
+            flowables += [Spacer(1, 5 * mm), Paragraph(label, styles.subheading)]
+            rows = [ranking_header(level), *[ranking_cells(row) for row in figures[f"{level}s"]]]
+            flowables.append(Table(rows, repeatRows=1, style=styles.table))
+        flowables += [Spacer(1, 5 * mm), Paragraph(_("Recurring hot spots"), styles.subheading)]
+        spots = figures.get("hot_spots")
+        if spots is None:
+            flowables.append(Paragraph(_("Hot spot detection is not available yet."), styles.body))
+        elif not spots:
+            flowables.append(Paragraph(_("No hot spot came back this month."), styles.body))
+        else:
+            rows = [[_("Grid cell"), _("Place"), _("Category"), _("Reports in the window")]]
+            rows += [[s["cell"], s["place"], s["category"], str(s["count"])] for s in spots]
+            flowables.append(Table(rows, repeatRows=1, style=styles.table))
+        return flowables
+
+    return landscape_pdf(title=title, story=story)
 
 
 def bulletin_title(month: str) -> str:

@@ -13,7 +13,6 @@ import rules keep ``indicators`` out of reach, so the few lines are repeated her
   before.
 """
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -26,10 +25,10 @@ from django.utils.translation import gettext as _
 from complaints.models import ReportState
 from inspections.models import Contest, Finding, Inspection, InspectionObject, ObjectKind
 from inspections.scores import GroupScore, _month_bounds, month_scores_by, object_month_scores
+from portal.pdf import PdfStyles, landscape_pdf
 
 LOWEST = 10
 RECTIFIED_STATES = (ReportState.VERIFIED, ReportState.CLOSED)
-CJK_FONT = "STSong-Light"  # reportlab's built-in CID font, as in the assessment bulletin
 
 
 @dataclass(frozen=True)
@@ -229,50 +228,22 @@ def bulletin_summary(bulletin: InspectionBulletin) -> str:
 
 
 def bulletin_pdf(bulletin: InspectionBulletin) -> bytes:
-    """The bulletin as a PDF (A4 landscape), Chinese set in reportlab's STSong-Light."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
+    """The bulletin as a PDF (A4 landscape, portal/pdf.py)."""
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table
 
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    heading = ParagraphStyle("heading", fontName=CJK_FONT, fontSize=16, leading=22)
-    subheading = ParagraphStyle("subheading", fontName=CJK_FONT, fontSize=12, leading=18)
-    body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=9, leading=13)
-    cell = ParagraphStyle("cell", fontName=CJK_FONT, fontSize=8, leading=11)
-    style = TableStyle(
-        [
-            ("FONTNAME", (0, 0), (-1, -1), CJK_FONT),
-            ("FONTSIZE", (0, 0), (-1, -1), 8),
-            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e3eefa")),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ]
-    )
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        title=bulletin.title,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-    )
-    story = [Paragraph(escape(bulletin.title), heading), Spacer(1, 4 * mm)]
-    story.append(Paragraph(escape(bulletin_summary(bulletin)), body))
-    for section in bulletin_sections(bulletin):
-        story += [Spacer(1, 5 * mm), Paragraph(escape(section["title"]), subheading)]
-        if not section["rows"]:
-            story.append(Paragraph(escape(section["empty"]), body))
-            continue
-        rows = [section["header"]] + [
-            [Paragraph(escape(value), cell) for value in row] for row in section["rows"]
-        ]
-        story.append(Table(rows, repeatRows=1, style=style))
-    document.build(story)
-    return buffer.getvalue()
+    def story(styles: PdfStyles) -> list:
+        flowables = [Paragraph(escape(bulletin.title), styles.heading), Spacer(1, 4 * mm)]
+        flowables.append(Paragraph(escape(bulletin_summary(bulletin)), styles.body))
+        for section in bulletin_sections(bulletin):
+            flowables += [Spacer(1, 5 * mm), Paragraph(escape(section["title"]), styles.subheading)]
+            if not section["rows"]:
+                flowables.append(Paragraph(escape(section["empty"]), styles.body))
+                continue
+            rows = [section["header"]] + [
+                [Paragraph(escape(value), styles.cell) for value in row] for row in section["rows"]
+            ]
+            flowables.append(Table(rows, repeatRows=1, style=styles.table))
+        return flowables
+
+    return landscape_pdf(title=bulletin.title, story=story)
